@@ -1,0 +1,148 @@
+"""File source: collectors' CSV/Parquet tables and raw Yahoo v7 option-chain bodies."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from maxpain.chain import Chain, normalize, validate_ticker
+from maxpain.errors import InputError, NoOptionsError
+
+# A file larger than this is read lazily and only the columns we use are materialised.
+_MAX_JSON_BYTES = 256 * 1024 * 1024
+
+
+def read_table(path: Path) -> pl.DataFrame:
+    """Read a CSV or Parquet table, with errors that name the file."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".parquet", ".pq"):
+            return pl.read_parquet(path)
+        if suffix in (".csv", ".txt", ".tsv"):
+            separator = "\t" if suffix == ".tsv" else ","
+            return pl.read_csv(path, separator=separator, infer_schema_length=10_000, try_parse_dates=False)
+    except FileNotFoundError:
+        msg = f"{path}: no such file"
+        raise InputError(msg) from None
+    except (pl.exceptions.PolarsError, OSError, ValueError) as error:
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        msg = f"{path}: cannot be read as {suffix.lstrip('.').upper()} ({first_line[:160]})"
+        raise InputError(msg) from None
+    msg = f"{path}: unknown file type {suffix!r}; import reads .csv, .parquet and raw Yahoo .json bodies"
+    raise InputError(msg)
+
+
+def yahoo_body_frame(body: Any, name: str) -> tuple[pl.DataFrame, dict[str, Any], str]:
+    """Flatten a raw ``/v7/finance/options/SYMBOL`` body into one row per contract.
+
+    Returns the frame (with a ``right`` column), the quote dict and the underlying symbol.
+    """
+    try:
+        result = body["optionChain"]["result"]
+    except (KeyError, TypeError):
+        msg = f"{name}: not a Yahoo option-chain body (no optionChain.result)"
+        raise InputError(msg) from None
+    if not result:
+        error = (body.get("optionChain") or {}).get("error") if isinstance(body, dict) else None
+        detail = f": {error.get('description') or error.get('code')}" if isinstance(error, dict) else ""
+        msg = f"{name}: Yahoo returned no result{detail}"
+        raise NoOptionsError(msg)
+    block = result[0]
+    symbol = str(block.get("underlyingSymbol") or (block.get("quote") or {}).get("symbol") or "")
+    quote = block.get("quote") or {}
+    options = block.get("options") or []
+    if not block.get("expirationDates") and not any(o.get("calls") or o.get("puts") for o in options):
+        msg = f"{symbol or name} lists no options at Yahoo ({name})"
+        raise NoOptionsError(msg)
+    rows: list[dict[str, Any]] = []
+    for option_block in options:
+        for side, right in (("calls", "C"), ("puts", "P")):
+            for contract in option_block.get(side) or []:
+                row = dict(contract)
+                row["right"] = right
+                rows.append(row)
+    if not rows:
+        asked = [
+            datetime.fromtimestamp(o["expirationDate"], tz=UTC).date().isoformat()
+            for o in options
+            if isinstance(o.get("expirationDate"), int | float)
+        ]
+        listed = block.get("expirationDates") or []
+        requested = f" for {', '.join(asked)}" if asked else ""
+        msg = (
+            f"{name}: the body holds no contracts{requested}; that expiration is not listed "
+            f"(expired?) — {symbol} lists {len(listed)} other expirations"
+        )
+        raise InputError(msg)
+    columns = sorted({key for row in rows for key in row})
+    frame = pl.DataFrame(
+        {key: [row.get(key) for row in rows] for key in columns}, strict=False, infer_schema_length=None
+    )
+    return frame, quote, symbol
+
+
+def read_file(
+    path: str | Path,
+    *,
+    ticker: str | None = None,
+    captured_at: datetime | None = None,
+) -> Chain:
+    """Read one file into a :class:`Chain`.
+
+    Parameters
+    ----------
+    path: a ``.csv``/``.parquet`` table in any known convention, or a raw Yahoo v7 ``.json`` body.
+    ticker: the underlying; default the OCC root of the contracts (or the body's symbol).
+    captured_at: capture time; default from the data (see :func:`maxpain.chain.normalize`).
+
+    Raises
+    ------
+    InputError, NoOptionsError
+    """
+    path = Path(path)
+    if not path.exists():
+        msg = f"{path}: no such file"
+        raise InputError(msg)
+    if path.is_dir():
+        msg = f"{path}: is a folder; give the files inside it (e.g. {path}/*.parquet)"
+        raise InputError(msg)
+    if path.stat().st_size == 0:
+        msg = f"{path}: the file is empty"
+        raise InputError(msg)
+    underlying = validate_ticker(ticker) if ticker else None
+    if path.suffix.lower() == ".json":
+        if path.stat().st_size > _MAX_JSON_BYTES:
+            msg = f"{path}: a {path.stat().st_size // 2**20} MiB JSON body is not a Yahoo option-chain answer"
+            raise InputError(msg)
+        try:
+            body = json.loads(path.read_bytes())
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            msg = f"{path}: not valid JSON ({error.__class__.__name__} at byte {getattr(error, 'pos', '?')})"
+            raise InputError(msg) from None
+        frame, quote, symbol = yahoo_body_frame(body, str(path))
+        quote_time = None
+        if isinstance(quote.get("regularMarketTime"), int | float):
+            quote_time = datetime.fromtimestamp(quote["regularMarketTime"], tz=UTC)
+        spot = quote.get("regularMarketPrice")
+        spot = float(spot) if isinstance(spot, int | float) and spot > 0 else None
+        return normalize(
+            frame,
+            underlying=underlying or (validate_ticker(symbol) if symbol else None),
+            captured_at=captured_at,
+            spot=spot,
+            quote_time=quote_time,
+            source=f"file:{path.name}",
+            name=str(path),
+        )
+    table = read_table(path)
+    return normalize(
+        table,
+        underlying=underlying,
+        captured_at=captured_at,
+        source=f"file:{path.name}",
+        name=str(path),
+    )

@@ -1,0 +1,321 @@
+"""The snapshot store: one immutable Parquet file per snapshot.
+
+Layout: ``<store>/<UNDERLYING>/<captured_at UTC, e.g. 2025-12-01T201208Z>.parquet``. Each file holds
+the chain's rows plus two constant columns (``underlying``, ``captured_at``) so that
+``pl.scan_parquet("<store>/*/*.parquet")`` reads the whole history as one table; the
+:class:`~maxpain.chain.ChainMeta` travels as JSON in the Parquet key-value metadata (key
+``maxpain``), so listing a store reads only file footers.
+
+Writes are atomic: the snapshot is written to a hidden temporary file, fsynced, then *linked* to
+its final name (``os.link`` fails instead of overwriting, so two writers never clobber each other)
+and the folder is fsynced. A crash leaves at most a hidden ``.tmp`` file, never a visible
+half-snapshot; stale temporaries are swept by later writes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from maxpain.chain import CHAIN_SCHEMA, Chain, ChainMeta, validate_ticker
+from maxpain.errors import InputError, NotFoundError, StoreError
+
+META_KEY = "maxpain"
+FORMAT_VERSION = "1"
+_ID_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{6}Z(-\d+)?$")
+_STALE_TMP_SECONDS = 600
+
+
+def snapshot_id(captured_at: datetime) -> str:
+    """The file stem for a capture time: ``2025-12-01T201208Z`` (UTC)."""
+    return captured_at.astimezone(UTC).strftime("%Y-%m-%dT%H%M%SZ")
+
+
+def default_store_path() -> Path:
+    """``$MAXPAIN_HOME`` if set, else the platform's user data folder."""
+    home = os.environ.get("MAXPAIN_HOME")
+    if home:
+        return Path(home).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("maxpain", appauthor=False)) / "store"
+
+
+@dataclass
+class SnapshotInfo:
+    """One stored snapshot, as read from its file footer."""
+
+    id: str
+    ticker: str
+    path: Path
+    captured_at: datetime | None = None
+    spot: float | None = None
+    spot_estimated: bool = False
+    contracts: int = 0
+    expirations: int = 0
+    source: str = ""
+    content_hash: str = ""
+    partial: bool = False
+    notes: list[str] = field(default_factory=list)
+    damaged: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "ticker": self.ticker,
+            "captured_at": self.captured_at.isoformat() if self.captured_at else None,
+            "spot": self.spot,
+            "spot_estimated": self.spot_estimated,
+            "contracts": self.contracts,
+            "expirations": self.expirations,
+            "source": self.source,
+            "partial": self.partial,
+            "notes": self.notes,
+            "damaged": self.damaged,
+        }
+
+
+@dataclass
+class SaveResult:
+    info: SnapshotInfo
+    created: bool  # False: an identical snapshot was already stored
+
+
+class Store:
+    """A folder of immutable Parquet snapshots."""
+
+    def __init__(self, root: str | Path | None = None) -> None:
+        self.root = Path(root).expanduser() if root is not None else default_store_path()
+
+    # ------------------------------------------------------------------ writing
+    def save(self, chain: Chain) -> SaveResult:
+        """Store ``chain`` atomically; an identical snapshot already stored is not written again."""
+        ticker = validate_ticker(chain.meta.underlying)
+        folder = self._ticker_dir(ticker)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            msg = f"cannot create the store folder {folder}: {error.strerror or error}"
+            raise StoreError(msg) from None
+        content_hash = chain.content_hash()
+        for existing in self.snapshots(ticker):
+            if existing.content_hash == content_hash and not existing.damaged:
+                return SaveResult(existing, created=False)
+        self._sweep_temporaries(folder)
+
+        meta = chain.meta.to_dict()
+        meta.update(
+            content_hash=content_hash,
+            contracts=len(chain),
+            expirations=chain.frame.get_column("expiration").n_unique(),
+            format=FORMAT_VERSION,
+        )
+        table = chain.frame.with_columns(
+            underlying=pl.lit(ticker, dtype=pl.String),
+            captured_at=pl.lit(chain.meta.captured_at, dtype=pl.Datetime("us", "UTC")),
+        )
+        base = snapshot_id(chain.meta.captured_at)
+        tmp = folder / f".{base}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
+        try:
+            with open(tmp, "wb") as handle:
+                table.write_parquet(handle, compression="zstd", metadata={META_KEY: json.dumps(meta)})
+                handle.flush()
+                os.fsync(handle.fileno())
+            final = self._link_unique(tmp, folder, base, content_hash)
+        except OSError as error:
+            msg = f"cannot write a snapshot into {folder}: {error.strerror or error}"
+            raise StoreError(msg) from None
+        finally:
+            if tmp.exists():
+                tmp.unlink()
+        if final is None:  # an identical snapshot won the race
+            same = [s for s in self.snapshots(ticker) if s.content_hash == content_hash]
+            return SaveResult(same[0], created=False)
+        _fsync_dir(folder)
+        return SaveResult(self.info(final), created=True)
+
+    def _link_unique(self, tmp: Path, folder: Path, base: str, content_hash: str) -> Path | None:
+        """Give ``tmp`` a free final name without ever replacing an existing file."""
+        for attempt in range(1000):
+            name = base if attempt == 0 else f"{base}-{attempt}"
+            final = folder / f"{name}.parquet"
+            try:
+                os.link(tmp, final)
+                return final
+            except FileExistsError:
+                if self.info(final).content_hash == content_hash:
+                    return None
+        msg = f"more than 1000 snapshots of {folder.name} share the capture second {base}"
+        raise StoreError(msg)
+
+    def _sweep_temporaries(self, folder: Path) -> None:
+        now = time.time()
+        for tmp in folder.glob(".*.tmp"):
+            try:
+                if now - tmp.stat().st_mtime > _STALE_TMP_SECONDS:
+                    tmp.unlink()
+            except OSError:
+                continue
+
+    # ------------------------------------------------------------------ reading
+    def _ticker_dir(self, ticker: str) -> Path:
+        folder = (self.root / ticker).resolve()
+        if folder.parent != self.root.resolve():
+            msg = f"{ticker!r} would lead outside the store"
+            raise InputError(msg)
+        return folder
+
+    def tickers(self) -> list[str]:
+        if not self.root.exists():
+            return []
+        names = []
+        for child in sorted(self.root.iterdir()):
+            if child.is_dir() and not child.name.startswith("."):
+                try:
+                    names.append(validate_ticker(child.name))
+                except InputError:
+                    continue
+        return names
+
+    def info(self, path: Path) -> SnapshotInfo:
+        """Read a snapshot's footer; a damaged file comes back with ``damaged`` set."""
+        info = SnapshotInfo(id=path.stem, ticker=path.parent.name, path=path)
+        try:
+            raw = pl.read_parquet_metadata(path)
+            meta = json.loads(raw[META_KEY])
+        except Exception as error:  # noqa: BLE001 - any unreadable footer means a damaged file
+            info.damaged = f"unreadable ({type(error).__name__})"
+            return info
+        try:
+            info.captured_at = ChainMeta.from_dict(meta).captured_at
+        except (KeyError, ValueError, TypeError):
+            info.damaged = "metadata without a capture time"
+            return info
+        info.spot = meta.get("spot")
+        info.spot_estimated = bool(meta.get("spot_estimated"))
+        info.contracts = int(meta.get("contracts", 0))
+        info.expirations = int(meta.get("expirations", 0))
+        info.source = str(meta.get("source", ""))
+        info.content_hash = str(meta.get("content_hash", ""))
+        info.partial = bool(meta.get("partial"))
+        info.notes = list(meta.get("notes") or [])
+        return info
+
+    def snapshots(self, ticker: str | None = None) -> list[SnapshotInfo]:
+        """Snapshots, oldest first (damaged files included, flagged)."""
+        tickers = [validate_ticker(ticker)] if ticker else self.tickers()
+        found: list[SnapshotInfo] = []
+        for name in tickers:
+            folder = self._ticker_dir(name)
+            if not folder.is_dir():
+                continue
+            for path in sorted(folder.glob("*.parquet")):
+                if _ID_PATTERN.match(path.stem):
+                    found.append(self.info(path))
+        found.sort(key=lambda s: (s.ticker, s.captured_at or datetime.min.replace(tzinfo=UTC), s.id))
+        return found
+
+    def resolve(self, ticker: str, selector: str = "latest") -> SnapshotInfo:
+        """Pick one snapshot: ``latest``, a date (last of that UTC day), an id or a timestamp prefix.
+
+        Raises
+        ------
+        NotFoundError: nothing stored, or nothing matches.
+        InputError: a prefix that matches several snapshots.
+        """
+        ticker = validate_ticker(ticker)
+        snapshots = [s for s in self.snapshots(ticker) if not s.damaged]
+        if not snapshots:
+            stored = ", ".join(self.tickers()) or "none"
+            msg = f"no snapshots of {ticker} in {self.root} (stored tickers: {stored}); run `maxpain fetch {ticker}` or `maxpain import`"
+            raise NotFoundError(msg)
+        selector = (selector or "latest").strip()
+        if selector == "latest":
+            return snapshots[-1]
+        if selector.startswith("previous"):
+            msg = "use `latest`, a date, an id or a timestamp prefix to select a snapshot"
+            raise InputError(msg)
+        try:
+            day = date.fromisoformat(selector)
+        except ValueError:
+            day = None
+        if day is not None:
+            same_day = [s for s in snapshots if s.captured_at and s.captured_at.date() == day]
+            if not same_day:
+                days = sorted({s.captured_at.date().isoformat() for s in snapshots if s.captured_at})
+                msg = f"no {ticker} snapshot on {day} (stored days: {_short_list(days)})"
+                raise NotFoundError(msg)
+            return same_day[-1]
+        exact = [s for s in snapshots if s.id == selector]
+        if exact:
+            return exact[0]
+        prefixed = [s for s in snapshots if s.id.startswith(selector)]
+        if len(prefixed) == 1:
+            return prefixed[0]
+        if len(prefixed) > 1:
+            msg = f"{selector!r} matches {len(prefixed)} {ticker} snapshots ({_short_list([s.id for s in prefixed])}); give more of the id"
+            raise InputError(msg)
+        msg = f"no {ticker} snapshot matches {selector!r}; use latest, a date (YYYY-MM-DD), an id or its prefix (ids: {_short_list([s.id for s in snapshots])})"
+        raise NotFoundError(msg)
+
+    def previous(self, info: SnapshotInfo) -> SnapshotInfo | None:
+        """The snapshot stored just before ``info`` (same ticker), if any."""
+        earlier = [s for s in self.snapshots(info.ticker) if not s.damaged and s.captured_at and info.captured_at and s.captured_at < info.captured_at]
+        return earlier[-1] if earlier else None
+
+    def load(self, info: SnapshotInfo) -> Chain:
+        """Read a snapshot back into a :class:`Chain` (same rows, same metadata)."""
+        if info.damaged:
+            msg = f"snapshot {info.ticker}/{info.id} is damaged ({info.damaged}); remove {info.path}"
+            raise StoreError(msg)
+        try:
+            raw = pl.read_parquet_metadata(info.path)
+            meta = ChainMeta.from_dict(json.loads(raw[META_KEY]))
+            frame = pl.read_parquet(info.path, columns=list(CHAIN_SCHEMA))
+            frame = frame.cast(CHAIN_SCHEMA)  # type: ignore[arg-type]
+        except Exception as error:  # noqa: BLE001 - a file that cannot be read back is damaged
+            msg = f"snapshot {info.ticker}/{info.id} cannot be read ({type(error).__name__}); it may be damaged: {info.path}"
+            raise StoreError(msg) from None
+        return Chain(frame=frame, meta=meta)
+
+    def verify(self, ticker: str | None = None) -> list[SnapshotInfo]:
+        """Read every snapshot completely; returns them with ``damaged`` set where reading failed."""
+        checked = self.snapshots(ticker)
+        for info in checked:
+            if info.damaged:
+                continue
+            try:
+                chain = self.load(info)
+                if len(chain) != info.contracts:
+                    info.damaged = f"holds {len(chain)} rows, footer says {info.contracts}"
+            except StoreError as error:
+                info.damaged = str(error)
+        return checked
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _short_list(items: list[str], limit: int = 6) -> str:
+    if len(items) <= limit:
+        return ", ".join(items)
+    return ", ".join(items[:3]) + ", ..., " + ", ".join(items[-2:])
