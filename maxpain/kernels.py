@@ -1,0 +1,306 @@
+"""Numba kernels. Plain contiguous arrays and segment offsets in, arrays out; never a DataFrame.
+
+Conventions shared by the kernels:
+
+- A *segment* is a run of rows ``offsets[s]:offsets[s+1]`` (one expiration, or one pooled window),
+  sorted by strike inside the segment; several rows may share a strike (a call and a put, or
+  several roots).
+- Strikes are int64 thousandths of a currency unit (OCC precision), weights are int64
+  ``multiplier * open_interest``: the payout arithmetic is exact, so ties are exact ties and the
+  lowest strike wins them, as the definition says.
+- Each kernel ``foo_python`` is plain Python; ``foo = jit(foo_python)`` is the compiled twin.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from maxpain._numba import BoolArray1D, Float64Array1D, Int64Array1D, jit
+
+# Status codes of max_pain_segments
+OK = 0
+NO_OPEN_INTEREST = 1
+EMPTY = 2
+TOO_LARGE = 3
+
+# Σ weight × strike range must stay below this for int64 payouts to be exact.
+EXACT_LIMIT = 4.0e18
+
+
+def max_pain_segments_python(
+    strike: Int64Array1D, call_weight: Int64Array1D, put_weight: Int64Array1D, offsets: Int64Array1D
+) -> tuple[Int64Array1D, Int64Array1D, Int64Array1D]:
+    """Max pain of every segment in O(n) with running sums.
+
+    payout(K) = Σ_calls w·max(0, K−k) + Σ_puts w·max(0, k−K). Between two adjacent listed strikes
+    the payout is linear with slope (call weight at or below) − (put weight above), so one sweep
+    from the lowest strike updates it exactly: payout(k_{j+1}) = payout(k_j) + (k_{j+1}−k_j)·slope_j.
+
+    Returns ``(best_row, best_payout, status)`` per segment: the row index of the first row at the
+    max-pain strike (−1 when undefined), the payout there (thousandths × contracts × multiplier),
+    and a status (OK, NO_OPEN_INTEREST, EMPTY, TOO_LARGE).
+    """
+    segments = offsets.shape[0] - 1
+    best_row = np.full(segments, -1, dtype=np.int64)
+    best_payout = np.zeros(segments, dtype=np.int64)
+    status = np.zeros(segments, dtype=np.int64)
+    for s in range(segments):
+        start = offsets[s]
+        end = offsets[s + 1]
+        if end <= start:
+            status[s] = EMPTY
+            continue
+        first = strike[start]
+        total_call = 0
+        total_put = 0
+        put_above_first = 0  # Σ put w·(k − first): the payout at the lowest strike
+        for i in range(start, end):
+            total_call += call_weight[i]
+            total_put += put_weight[i]
+            put_above_first += put_weight[i] * (strike[i] - first)
+        if total_call + total_put == 0:
+            status[s] = NO_OPEN_INTEREST
+            continue
+        if float(total_call + total_put) * float(strike[end - 1] - first) > EXACT_LIMIT:
+            status[s] = TOO_LARGE
+            continue
+        payout = put_above_first
+        call_at_or_below = 0
+        put_at_or_below = 0
+        best = payout
+        best_i = start
+        i = start
+        while i < end:
+            k = strike[i]
+            if payout < best:
+                best = payout
+                best_i = i
+            while i < end and strike[i] == k:
+                call_at_or_below += call_weight[i]
+                put_at_or_below += put_weight[i]
+                i += 1
+            if i < end:
+                slope = call_at_or_below - (total_put - put_at_or_below)
+                payout += (strike[i] - k) * slope
+        best_row[s] = best_i
+        best_payout[s] = best
+    return best_row, best_payout, status
+
+
+max_pain_segments = jit(max_pain_segments_python)
+
+
+def payout_curve_python(
+    strike: Int64Array1D, call_weight: Int64Array1D, put_weight: Int64Array1D
+) -> tuple[Int64Array1D, Int64Array1D, Int64Array1D]:
+    """The payout at every distinct strike of one strike-sorted segment, split into the part owed
+    to call holders and to put holders: ``(strikes, call_payout, put_payout)``."""
+    n = strike.shape[0]
+    distinct = 0
+    for i in range(n):
+        if i == 0 or strike[i] != strike[i - 1]:
+            distinct += 1
+    strikes = np.empty(distinct, dtype=np.int64)
+    call_payout = np.zeros(distinct, dtype=np.int64)
+    put_payout = np.zeros(distinct, dtype=np.int64)
+    if n == 0:
+        return strikes, call_payout, put_payout
+    total_put = 0
+    put_value = 0
+    for i in range(n):
+        total_put += put_weight[i]
+        put_value += put_weight[i] * (strike[i] - strike[0])
+    call_value = 0
+    call_at_or_below = 0
+    put_at_or_below = 0
+    j = 0
+    i = 0
+    while i < n:
+        k = strike[i]
+        strikes[j] = k
+        call_payout[j] = call_value
+        put_payout[j] = put_value
+        while i < n and strike[i] == k:
+            call_at_or_below += call_weight[i]
+            put_at_or_below += put_weight[i]
+            i += 1
+        if i < n:
+            step = strike[i] - k
+            call_value += step * call_at_or_below
+            put_value -= step * (total_put - put_at_or_below)
+        j += 1
+    return strikes, call_payout, put_payout
+
+
+payout_curve = jit(payout_curve_python)
+
+
+def strike_totals_python(
+    strike: Int64Array1D, call_oi: Int64Array1D, put_oi: Int64Array1D, offsets: Int64Array1D
+) -> tuple[Int64Array1D, Int64Array1D, Int64Array1D, Int64Array1D]:
+    """Sum call and put open interest by distinct strike inside each segment.
+
+    Returns ``(strikes, call_totals, put_totals, new_offsets)``: one row per distinct strike of
+    each segment, in strike order, segments in input order.
+    """
+    segments = offsets.shape[0] - 1
+    new_offsets = np.zeros(segments + 1, dtype=np.int64)
+    for s in range(segments):
+        distinct = 0
+        for i in range(offsets[s], offsets[s + 1]):
+            if i == offsets[s] or strike[i] != strike[i - 1]:
+                distinct += 1
+        new_offsets[s + 1] = new_offsets[s] + distinct
+    total = new_offsets[segments]
+    strikes = np.empty(total, dtype=np.int64)
+    call_totals = np.zeros(total, dtype=np.int64)
+    put_totals = np.zeros(total, dtype=np.int64)
+    for s in range(segments):
+        j = new_offsets[s] - 1
+        for i in range(offsets[s], offsets[s + 1]):
+            if i == offsets[s] or strike[i] != strike[i - 1]:
+                j += 1
+                strikes[j] = strike[i]
+            call_totals[j] += call_oi[i]
+            put_totals[j] += put_oi[i]
+    return strikes, call_totals, put_totals, new_offsets
+
+
+strike_totals = jit(strike_totals_python)
+
+
+def clusters_python(
+    open_interest: Int64Array1D, min_share: float
+) -> tuple[Int64Array1D, Int64Array1D, Int64Array1D, Int64Array1D]:
+    """Open-interest clusters over one side's strike-sorted totals (one row per distinct strike).
+
+    A peak is a local maximum (strictly above its left neighbour, at least its right one, so a
+    plateau counts once, at its lowest strike) holding at least ``min_share`` of the side's total.
+    Peaks are taken from the largest down (ties: lower strike first); a peak inside an earlier band
+    is skipped. A band grows from its peak while the next strike holds at least half the peak's
+    OI and does not belong to another band.
+
+    Returns ``(low, high, peak, total)``: index bounds (inclusive), peak index and band OI, in the
+    order the peaks were taken (largest peak first).
+    """
+    n = open_interest.shape[0]
+    side_total = 0
+    for i in range(n):
+        side_total += open_interest[i]
+    empty = np.zeros(0, dtype=np.int64)
+    if n == 0 or side_total <= 0:
+        return empty, empty.copy(), empty.copy(), empty.copy()
+    is_peak = np.zeros(n, dtype=np.bool_)
+    count = 0
+    for i in range(n):
+        value = open_interest[i]
+        if value <= 0 or value < min_share * side_total:
+            continue
+        if i > 0 and open_interest[i - 1] >= value:
+            continue
+        if i < n - 1 and open_interest[i + 1] > value:
+            continue
+        is_peak[i] = True
+        count += 1
+    peaks = np.empty(count, dtype=np.int64)
+    c = 0
+    for i in range(n):
+        if is_peak[i]:
+            peaks[c] = i
+            c += 1
+    # largest OI first; a stable sort keeps lower strikes first among equal peaks
+    order = np.argsort(-open_interest[peaks], kind="mergesort")
+    band_of = np.full(n, -1, dtype=np.int64)
+    low = np.empty(count, dtype=np.int64)
+    high = np.empty(count, dtype=np.int64)
+    peak = np.empty(count, dtype=np.int64)
+    total = np.empty(count, dtype=np.int64)
+    bands = 0
+    for o in range(count):
+        p = peaks[order[o]]
+        if band_of[p] >= 0:
+            continue
+        value = open_interest[p]
+        lo = p
+        while lo > 0 and band_of[lo - 1] < 0 and 2 * open_interest[lo - 1] >= value:
+            lo -= 1
+        hi = p
+        while hi < n - 1 and band_of[hi + 1] < 0 and 2 * open_interest[hi + 1] >= value:
+            hi += 1
+        band_total = 0
+        for i in range(lo, hi + 1):
+            band_of[i] = bands
+            band_total += open_interest[i]
+        low[bands] = lo
+        high[bands] = hi
+        peak[bands] = p
+        total[bands] = band_total
+        bands += 1
+    return low[:bands].copy(), high[:bands].copy(), peak[:bands].copy(), total[:bands].copy()
+
+
+clusters = jit(clusters_python)
+
+
+def match_keys_python(key_a: Int64Array1D, key_b: Int64Array1D) -> tuple[Int64Array1D, Int64Array1D]:
+    """Merge two sorted, distinct key arrays: for every key of the union (in order), its row in A
+    and in B, −1 where that side lacks it."""
+    na = key_a.shape[0]
+    nb = key_b.shape[0]
+    index_a = np.empty(na + nb, dtype=np.int64)
+    index_b = np.empty(na + nb, dtype=np.int64)
+    i = 0
+    j = 0
+    m = 0
+    while i < na or j < nb:
+        if j >= nb or (i < na and key_a[i] < key_b[j]):
+            index_a[m] = i
+            index_b[m] = -1
+            i += 1
+        elif i >= na or key_b[j] < key_a[i]:
+            index_a[m] = -1
+            index_b[m] = j
+            j += 1
+        else:
+            index_a[m] = i
+            index_b[m] = j
+            i += 1
+            j += 1
+        m += 1
+    return index_a[:m].copy(), index_b[:m].copy()
+
+
+match_keys = jit(match_keys_python)
+
+
+def black_scholes_greeks_python(
+    spot: Float64Array1D,
+    strike: Float64Array1D,
+    years: Float64Array1D,
+    volatility: Float64Array1D,
+    rate: float,
+    is_call: BoolArray1D,
+) -> tuple[Float64Array1D, Float64Array1D]:
+    """Black–Scholes delta and gamma (no dividends). NaN where an input is missing or the model
+    does not apply (no time left, no volatility, non-positive prices)."""
+    n = spot.shape[0]
+    delta = np.full(n, np.nan)
+    gamma = np.full(n, np.nan)
+    for i in range(n):
+        s = spot[i]
+        k = strike[i]
+        t = years[i]
+        v = volatility[i]
+        if not (s > 0.0 and k > 0.0 and t > 0.0 and v > 0.0):
+            continue
+        root_t = math.sqrt(t)
+        d1 = (math.log(s / k) + (rate + 0.5 * v * v) * t) / (v * root_t)
+        cdf = 0.5 * (1.0 + math.erf(d1 / math.sqrt(2.0)))
+        delta[i] = cdf if is_call[i] else cdf - 1.0
+        gamma[i] = math.exp(-0.5 * d1 * d1) / math.sqrt(2.0 * math.pi) / (s * v * root_t)
+    return delta, gamma
+
+
+black_scholes_greeks = jit(black_scholes_greeks_python)
