@@ -28,6 +28,9 @@ TOO_LARGE = 3
 # Σ weight × strike range must stay below this for int64 payouts to be exact.
 EXACT_LIMIT = 4.0e18
 
+# Below this volatility × sqrt(years) Black–Scholes greeks are a step function; reported as NaN.
+MIN_VOL_TIME = 1e-8
+
 
 def max_pain_segments_python(
     strike: Int64Array1D, call_weight: Int64Array1D, put_weight: Int64Array1D, offsets: Int64Array1D
@@ -296,7 +299,10 @@ def black_scholes_greeks_python(
         if not (s > 0.0 and k > 0.0 and t > 0.0 and v > 0.0):
             continue
         root_t = math.sqrt(t)
-        d1 = (math.log(s / k) + (rate + 0.5 * v * v) * t) / (v * root_t)
+        spread = v * root_t
+        if spread < MIN_VOL_TIME:  # no time value left: delta is a step, not a number we report
+            continue
+        d1 = (math.log(s / k) + (rate + 0.5 * v * v) * t) / spread
         cdf = 0.5 * (1.0 + math.erf(d1 / math.sqrt(2.0)))
         delta[i] = cdf if is_call[i] else cdf - 1.0
         gamma[i] = math.exp(-0.5 * d1 * d1) / math.sqrt(2.0 * math.pi) / (s * v * root_t)

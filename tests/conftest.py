@@ -1,0 +1,36 @@
+"""Shared fixtures: the real corpus (required in CI, skipped with a reason elsewhere)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def corpus_path() -> Path:
+    configured = os.environ.get("MAXPAIN_REAL_CORPUS")
+    return Path(configured) if configured else REPO.parent / "shared" / "chains"
+
+
+def corpus_required() -> bool:
+    return bool(os.environ.get("MAXPAIN_REAL_CORPUS")) or os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    path = corpus_path()
+    if not (path / "README.md").exists():
+        message = f"the real option-chain corpus is not at {path} (set MAXPAIN_REAL_CORPUS)"
+        if corpus_required():
+            pytest.fail(message + "; CI requires it")
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Never touch the user's real store from a test."""
+    monkeypatch.setenv("MAXPAIN_HOME", str(tmp_path_factory.mktemp("home")))
