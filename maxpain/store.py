@@ -221,7 +221,7 @@ class Store:
             for path in sorted(folder.glob("*.parquet")):
                 if _ID_PATTERN.match(path.stem):
                     found.append(self.info(path))
-        found.sort(key=lambda s: (s.ticker, s.captured_at or datetime.min.replace(tzinfo=UTC), s.id))
+        found.sort(key=lambda s: (s.ticker, s.captured_at or _time_of_id(s.id), s.id))
         return found
 
     def resolve(self, ticker: str, selector: str = "latest") -> SnapshotInfo:
@@ -300,6 +300,11 @@ class Store:
             except StoreError as error:
                 info.damaged = str(error)
         return checked
+
+
+def _time_of_id(snapshot: str) -> datetime:
+    """The capture time written in a snapshot id (used to order damaged files)."""
+    return datetime.strptime(snapshot[:18], "%Y-%m-%dT%H%M%SZ").replace(tzinfo=UTC)
 
 
 def _fsync_dir(folder: Path) -> None:
