@@ -233,6 +233,9 @@ class Store:
         InputError: a prefix that matches several snapshots.
         """
         ticker = validate_ticker(ticker)
+        if not self.root.is_dir():
+            msg = f"the store {self.root} does not exist; pass --store, set MAXPAIN_HOME, or run `maxpain fetch`/`maxpain import` first"
+            raise NotFoundError(msg)
         snapshots = [s for s in self.snapshots(ticker) if not s.damaged]
         if not snapshots:
             stored = ", ".join(self.tickers()) or "none"

@@ -1,0 +1,1 @@
+"""maxpain command line (installed as maxpain_cli)."""
