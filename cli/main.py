@@ -311,7 +311,7 @@ def snapshots(ctx: click.Context, ticker: str | None, verify: bool, store: str |
     if not listed:
         note(settings, f"no snapshots{' of ' + ticker.upper() if ticker else ''} in {target.root}")
         return
-    show(settings, snapshots_table(listed))
+    show(settings, snapshots_table(listed, console(settings).width))
     damaged = [s for s in listed if s.damaged]
     if damaged:
         note(settings, f"{len(damaged)} damaged file(s) skipped: remove them or re-import")

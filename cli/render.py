@@ -87,15 +87,14 @@ def day(value: date | None) -> str:
 # ----------------------------------------------------------------------------- pieces
 def snapshot_header(chain: Chain, info: SnapshotInfo | None, title: str) -> Panel:
     meta = chain.meta
-    spot = price(meta.spot)
-    if meta.spot_estimated:
-        spot += " (estimated)"
+    spot = price(meta.spot) + (" (estimated)" if meta.spot_estimated else "")
     lines = Text()
     lines.append(f"{meta.underlying}", style="bold")
-    lines.append(f"  spot {spot}")
+    lines.append(f"  spot {spot}", style="bold")
     lines.append(f"  captured {meta.captured_at:%Y-%m-%d %H:%M} UTC")
-    lines.append(f"  snapshot {info.id if info else 'live (not saved)'}", style="dim")
-    lines.append(f"\n{len(chain):,} contracts, {len(chain.expirations)} expirations, source {meta.source}", style="dim")
+    lines.append(f"\nsnapshot {info.id if info else 'live (not saved)'} · {len(chain):,} contracts · "
+                 f"{len(chain.expirations)} expirations", style="dim")
+    lines.append(f"\nsource {meta.source}", style="dim")
     return Panel(lines, title=title, title_align="left", border_style="cyan", expand=False)
 
 
@@ -205,7 +204,7 @@ def payout_bars(curve: pl.DataFrame, *, spot: float | None, max_pain: float | No
     table = Table(title="Payout to option holders at expiry", title_justify="left", header_style="bold", box=None, pad_edge=False)
     table.add_column("strike", justify="right")
     table.add_column("payout", justify="right")
-    table.add_column("calls ▇  puts ▇", no_wrap=True)
+    table.add_column("█ calls  ▒ puts", no_wrap=True)
     spot_drawn = spot is None
     for row in frame.iter_rows(named=True):
         if not spot_drawn and row["strike"] < spot:
@@ -231,7 +230,7 @@ SEQUENTIAL = ["#1d2b3a", "#1f4e79", "#2a7ab0", "#46a3c9", "#7fc9d6", "#c4e8dc", 
 DIVERGING_NEG = ["#5c1a1a", "#9e2a2b", "#d1495b", "#ee9b9b"]
 DIVERGING_POS = ["#b8e0c2", "#6fbf73", "#2e8b57", "#1b4d2e"]
 GLYPHS = " ░▒▓█"
-CELL = 7
+CELL = 8
 
 
 class Heatmap:
@@ -349,13 +348,13 @@ class Heatmap:
         legend = Text("legend: ", style="dim")
         if colour:
             scale = (DIVERGING_NEG[::-1] + DIVERGING_POS) if self.diverging else SEQUENTIAL
-            for background in (scale[::-1] if self.diverging and False else scale):
+            for background in scale:
                 legend.append("  ", style=Style(bgcolor=background))
             low = compact(-top, plus=True) if self.diverging else "0"
             legend.append(f" {low} … {compact(top, plus=self.diverging)}", style="dim")
         else:
-            legend.append(f"glyph ramp '{GLYPHS[1:]}' = small … {compact(top)} (square-root scale)", style="dim")
-        legend.append("   [n] max pain of the expiration   ── spot   · not listed", style="dim")
+            legend.append(f"{GLYPHS[1:]} small…{compact(top)} (√ scale)", style="dim")
+        legend.append("  [n] max pain  ── spot  · not listed", style="dim")
         return legend
 
 
@@ -384,11 +383,13 @@ def by_expiration_table(change: OIChange, near_until: date) -> Table:
     for row in change.by_expiration.iter_rows(named=True):
         near = row["expiration"] <= near_until
         table.add_row(
-            day(row["expiration"]) + (" ·near" if near else ""),
+            Text(day(row["expiration"]) + (" *" if near else ""), style="bold" if near else ""),
             Text(signed(row["call_change"]), style="green" if (row["call_change"] or 0) > 0 else "red" if (row["call_change"] or 0) < 0 else ""),
             Text(signed(row["put_change"]), style="green" if (row["put_change"] or 0) > 0 else "red" if (row["put_change"] or 0) < 0 else ""),
             signed(row["net_change"]), integer(row["call_oi_to"]), integer(row["put_oi_to"]), integer(row["new_contracts"]),
         )
+    table.caption = f"* near expirations (through {near_until}); new = contracts absent from the earlier snapshot"
+    table.caption_justify = "left"
     return table
 
 
@@ -410,6 +411,9 @@ def concentration_sentence(ticker: str, change: OIChange, near_until: date) -> T
         f"{lead}Through {near_until}: calls {signed(near_calls)}, puts {signed(near_puts)}; "
         f"later expirations: calls {signed(later_calls)}, puts {signed(later_puts)}."
     )
+    added_calls = near_calls + later_calls
+    if near_calls > 0 and added_calls > 0:
+        text += f" The near expirations carry {near_calls / added_calls:.0%} of the net new call OI."
     return Text(text, style="bold")
 
 
@@ -420,7 +424,6 @@ def exposure_panel(result: Exposure) -> Group:
     table.add_column(style="dim")
     spot_note = " (estimated)" if result.spot_estimated else ""
     rows = [
-        ("position", f"{result.contracts:,} × {result.ticker} {result.expiration} {strike_text(result.strike)} {result.right}", ""),
         ("multiplier", f"{result.multiplier}", "shares per contract"),
         ("shares controlled", integer(result.shares), "contracts × multiplier"),
         ("spot", price(result.spot) + spot_note, ""),
@@ -436,7 +439,8 @@ def exposure_panel(result: Exposure) -> Group:
     ]
     for label, value, note in rows:
         table.add_row(label, value, note)
-    return Group(table, Text(""), exposure_sentence(result))
+    position = Text(f"{result.contracts:,} × {result.ticker} {result.expiration} {strike_text(result.strike)} {result.right}", style="bold")
+    return Group(position, table, Text(""), exposure_sentence(result))
 
 
 def exposure_sentence(result: Exposure) -> Text:
@@ -455,22 +459,32 @@ def exposure_sentence(result: Exposure) -> Text:
     return Text(text + ".", style="bold")
 
 
-def snapshots_table(snapshots: Sequence[SnapshotInfo]) -> Table:
+def snapshots_table(snapshots: Sequence[SnapshotInfo], width: int = 120) -> Table:
+    """Stored snapshots; below 110 columns the capture time (the id spells it) and the source go."""
+    wide = width >= 110
+    columns = ["ticker", "id"] + (["captured (UTC)"] if wide else []) + ["spot", "contracts", "exp."] + (["source"] if wide else []) + ["notes"]
     table = Table(title="Stored snapshots", title_justify="left", header_style="bold", pad_edge=False)
-    for name in ("ticker", "id", "captured (UTC)", "spot", "contracts", "exp.", "source", "notes"):
-        table.add_column(name, justify="right" if name in ("spot", "contracts", "exp.") else "left", overflow="fold")
+    for name in columns:
+        wraps = name in ("source", "notes")
+        table.add_column(
+            name, justify="right" if name in ("spot", "contracts", "exp.") else "left",
+            overflow="fold" if wraps else "ellipsis", no_wrap=not wraps,
+            min_width={"id": 18, "captured (UTC)": 16, "spot": 7, "contracts": 9, "notes": 14}.get(name),
+        )
     for info in snapshots:
         if info.damaged:
-            table.add_row(info.ticker, info.id, DASH, DASH, DASH, DASH, DASH, Text(f"DAMAGED: {info.damaged}", style="red"))
-            continue
-        spot = price(info.spot) + ("~" if info.spot_estimated else "")
-        notes = "; ".join(n for n in info.notes if not n.startswith("SYNTHETIC")) or ("synthetic demo" if info.notes else "")
-        if info.partial:
-            notes = "PARTIAL; " + notes
-        table.add_row(
-            info.ticker, info.id, f"{info.captured_at:%Y-%m-%d %H:%M}" if info.captured_at else DASH, spot,
-            integer(info.contracts), str(info.expirations), info.source, notes,
-        )
+            cells = {"ticker": info.ticker, "id": info.id, "notes": Text(f"DAMAGED: {info.damaged}", style="red")}
+        else:
+            notes = "; ".join(n for n in info.notes if not n.startswith("SYNTHETIC")) or ("synthetic demo" if info.notes else "")
+            if info.partial:
+                notes = "PARTIAL; " + notes
+            cells = {
+                "ticker": info.ticker, "id": info.id,
+                "captured (UTC)": f"{info.captured_at:%Y-%m-%d %H:%M}" if info.captured_at else DASH,
+                "spot": price(info.spot) + ("~" if info.spot_estimated else ""),
+                "contracts": integer(info.contracts), "exp.": str(info.expirations), "source": info.source, "notes": notes,
+            }
+        table.add_row(*[cells.get(name, DASH) for name in columns])
     if snapshots and any(s.spot_estimated for s in snapshots):
         table.caption = "~ spot estimated from the chain (no spot in the source)"
         table.caption_justify = "left"
