@@ -17,7 +17,7 @@ import numpy as np
 import polars as pl
 
 from maxpain import kernels
-from maxpain.chain import Chain
+from maxpain.chain import RIGHT_DTYPE, Chain
 from maxpain.errors import InputError, NotFoundError
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -85,79 +85,98 @@ def make_window(chain: Chain, *, until: date | None = None, weeks: int | None = 
 
 
 # --------------------------------------------------------------------------- max pain
-def _segments(frame: pl.DataFrame, by: Sequence[str]) -> tuple[pl.DataFrame, pl.DataFrame, np.ndarray]:
-    """Sort by (by..., strike) and return the sorted frame, the group keys and the offsets."""
-    ordered = frame.sort([*by, "strike"]) if by else frame.sort("strike")
-    if by:
-        groups = ordered.group_by(list(by), maintain_order=True).len()
-        counts = groups.get_column("len").to_numpy()
-        keys = groups.drop("len")
-    else:
-        counts = np.array([ordered.height], dtype=np.int64)
-        keys = pl.DataFrame()
-    offsets = np.zeros(len(counts) + 1, dtype=np.int64)
-    np.cumsum(counts, out=offsets[1:])
-    return ordered, keys, offsets
+@dataclass(frozen=True)
+class Segments:
+    """A frame ordered by (keys..., strike), its group keys (one row per segment) and the
+    segment offsets into it: what the kernels consume. Build it once with :func:`segment` and
+    share it between analyses of the same frame."""
+
+    frame: pl.DataFrame
+    keys: pl.DataFrame
+    offsets: np.ndarray
+
+
+def _ordered(frame: pl.DataFrame, columns: Sequence[str]) -> bool:
+    """True when rows are already in non-decreasing lexicographic order of ``columns``
+    (snapshots read from the store are), so the sort can be skipped."""
+    if frame.height < 2:
+        return True
+    condition: pl.Expr = pl.lit(True)
+    for name in reversed(columns):
+        column, previous = pl.col(name), pl.col(name).shift(1)
+        condition = (column > previous) | ((column == previous) & condition)
+    return bool(frame.select(condition.fill_null(True).all()).item())
+
+
+def segment(frame: pl.DataFrame, by: Sequence[str]) -> Segments:
+    """Order ``frame`` by (by..., strike) (skipped when it already is) and find its segments."""
+    columns = [*by, "strike"]
+    ordered = frame if _ordered(frame, columns) else frame.sort(columns)
+    if not by or ordered.height == 0:
+        offsets = np.array([0, ordered.height], dtype=np.int64)
+        return Segments(ordered, pl.DataFrame(), offsets)
+    changed: pl.Expr = pl.lit(False)
+    for name in by:
+        changed = changed | (pl.col(name) != pl.col(name).shift(1))
+    starts = np.flatnonzero(ordered.select(changed.fill_null(True)).to_series().to_numpy())
+    offsets = np.append(starts, ordered.height).astype(np.int64)
+    return Segments(ordered, ordered.select(list(by))[starts], offsets)
+
+
+def _contract_arrays(ordered: pl.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The kernels' view of a chain-shaped frame: strike (float), put flag, OI (−1 = unknown),
+    multiplier, volume (−1 = unknown) as contiguous numpy arrays."""
+    right = ordered.get_column("right")
+    if right.dtype != RIGHT_DTYPE:  # physical code 0 = call, 1 = put
+        right = right.cast(pl.String).cast(RIGHT_DTYPE)
+    return (
+        np.ascontiguousarray(ordered.get_column("strike").to_numpy(), dtype=np.float64),
+        np.ascontiguousarray(right.to_physical().to_numpy(), dtype=np.uint32),
+        np.ascontiguousarray(ordered.get_column("open_interest").fill_null(-1).to_numpy(), dtype=np.int64),
+        np.ascontiguousarray(ordered.get_column("multiplier").to_numpy(), dtype=np.int64),
+        np.ascontiguousarray(ordered.get_column("volume").fill_null(-1).to_numpy(), dtype=np.int64),
+    )
 
 
 def _weights(ordered: pl.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    arrays = ordered.select(
-        strike=strike_units(pl.col("strike")),
-        call=pl.when(pl.col("right") == "C")
-        .then(pl.col("open_interest").fill_null(0) * pl.col("multiplier").cast(pl.Int64))
-        .otherwise(0),
-        put=pl.when(pl.col("right") == "P")
-        .then(pl.col("open_interest").fill_null(0) * pl.col("multiplier").cast(pl.Int64))
-        .otherwise(0),
-    )
-    return (
-        np.ascontiguousarray(arrays.get_column("strike").to_numpy(), dtype=np.int64),
-        np.ascontiguousarray(arrays.get_column("call").to_numpy(), dtype=np.int64),
-        np.ascontiguousarray(arrays.get_column("put").to_numpy(), dtype=np.int64),
-    )
+    strike, is_put, open_interest, multiplier, _ = _contract_arrays(ordered)
+    return kernels.contract_weights(strike, is_put, open_interest, multiplier)  # type: ignore[no-any-return]
 
 
-def max_pain_table(frame: pl.DataFrame, by: Sequence[str]) -> pl.DataFrame:
+def max_pain_table(frame: pl.DataFrame, by: Sequence[str], *, segments: Segments | None = None) -> pl.DataFrame:
     """Max pain of every group of ``frame`` (one row per group, in key order).
 
     ``frame`` needs ``strike, right, open_interest, multiplier, volume`` and the ``by`` columns.
-    Columns out: the keys, ``max_pain`` (null when undefined), ``min_payout`` (currency),
-    ``call_oi, put_oi, call_volume, put_volume, contracts, unknown_oi``, ``reason``.
+    Columns out: the keys, ``call_oi, put_oi, call_volume, put_volume, contracts, unknown_oi``,
+    ``max_pain`` (null when undefined), ``min_payout`` (currency), ``reason``.
     """
-    ordered, keys, offsets = _segments(frame, by)
-    strike, call_weight, put_weight = _weights(ordered)
+    segments = segments or segment(frame, by)
+    ordered, offsets = segments.frame, segments.offsets
+    strike_float, is_put, open_interest, multiplier, volume = _contract_arrays(ordered)
+    strike, call_weight, put_weight = kernels.contract_weights(strike_float, is_put, open_interest, multiplier)
     best_row, best_payout, status = kernels.max_pain_segments(strike, call_weight, put_weight, offsets)
-    strikes_float = ordered.get_column("strike").to_numpy()
     defined = best_row >= 0
-    max_pain = np.where(defined, strikes_float[np.where(defined, best_row, 0)], np.nan) if len(best_row) else np.zeros(0)
-    segment_id = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
-    sums = (
-        ordered.with_columns(segment=pl.Series(segment_id, dtype=pl.Int64))
-        .group_by("segment")
-        .agg(
-            call_oi=pl.col("open_interest").filter(pl.col("right") == "C").sum(),
-            put_oi=pl.col("open_interest").filter(pl.col("right") == "P").sum(),
-            call_volume=pl.col("volume").filter(pl.col("right") == "C").sum(),
-            put_volume=pl.col("volume").filter(pl.col("right") == "P").sum(),
-            contracts=pl.len(),
-            unknown_oi=pl.col("open_interest").null_count(),
-        )
-        .sort("segment")
-    )
+    max_pain = np.where(defined, strike_float[np.where(defined, best_row, 0)], np.nan) if len(best_row) else np.zeros(0)
+    call_oi, put_oi, unknown_oi = kernels.side_sums(open_interest, is_put, offsets)
+    call_volume, put_volume, _ = kernels.side_sums(volume, is_put, offsets)
+    sums = {
+        "call_oi": call_oi, "put_oi": put_oi, "call_volume": call_volume, "put_volume": put_volume,
+        "contracts": np.diff(offsets), "unknown_oi": unknown_oi,
+    }
     reasons = [None if code == kernels.OK else REASONS[int(code)] for code in status]
-    unknown_all = (sums.get_column("unknown_oi") == sums.get_column("contracts")).to_list()
     reasons = [
-        "open interest is unknown for every contract" if everything_unknown else reason
-        for reason, everything_unknown in zip(reasons, unknown_all, strict=True)
+        "open interest is unknown for every contract" if (unknown == count and count > 0) else reason
+        for reason, unknown, count in zip(reasons, sums["unknown_oi"], sums["contracts"], strict=True)
     ]
     result = pl.DataFrame(
         {
+            **{name: pl.Series(sums[name], dtype=pl.Int64) for name in ("call_oi", "put_oi", "call_volume", "put_volume", "contracts", "unknown_oi")},
             "max_pain": pl.Series(max_pain, dtype=pl.Float64).fill_nan(None),
             "min_payout": pl.Series(np.where(defined, best_payout / 1000.0, np.nan), dtype=pl.Float64).fill_nan(None),
             "reason": pl.Series(reasons, dtype=pl.String),
         }
     )
-    return pl.concat([keys, sums.drop("segment").cast(pl.Int64), result], how="horizontal")
+    return pl.concat([segments.keys, result], how="horizontal")
 
 
 def max_pain_by_expiration(chain: Chain) -> pl.DataFrame:
@@ -225,25 +244,49 @@ def payout_curve(chain: Chain, expirations: Sequence[date]) -> pl.DataFrame:
 
 
 # --------------------------------------------------------------------------- walls and clusters
-def strike_totals_table(frame: pl.DataFrame, by: Sequence[str]) -> pl.DataFrame:
+def strike_totals_table(frame: pl.DataFrame, by: Sequence[str], *, segments: Segments | None = None) -> pl.DataFrame:
     """Call and put OI summed by strike inside each group: ``by..., strike, call_oi, put_oi``."""
-    ordered, keys, offsets = _segments(frame, by)
-    arrays = ordered.select(
-        strike=strike_units(pl.col("strike")),
-        call=pl.when(pl.col("right") == "C").then(pl.col("open_interest").fill_null(0)).otherwise(0),
-        put=pl.when(pl.col("right") == "P").then(pl.col("open_interest").fill_null(0)).otherwise(0),
-    )
-    strikes, call_totals, put_totals, new_offsets = kernels.strike_totals(
-        np.ascontiguousarray(arrays.get_column("strike").to_numpy(), dtype=np.int64),
-        np.ascontiguousarray(arrays.get_column("call").to_numpy(), dtype=np.int64),
-        np.ascontiguousarray(arrays.get_column("put").to_numpy(), dtype=np.int64),
-        offsets,
-    )
+    segments = segments or segment(frame, by)
+    ordered, keys, offsets = segments.frame, segments.keys, segments.offsets
+    strike_float, is_put, open_interest, _, _ = _contract_arrays(ordered)
+    ones = np.ones(len(open_interest), dtype=np.int64)
+    strike, call_oi, put_oi = kernels.contract_weights(strike_float, is_put, open_interest, ones)
+    strikes, call_totals, put_totals, new_offsets = kernels.strike_totals(strike, call_oi, put_oi, offsets)
     out = pl.DataFrame({"strike": strikes / 1000.0, "call_oi": call_totals, "put_oi": put_totals})
     if by:
         repeat = np.repeat(np.arange(keys.height), np.diff(new_offsets))
         out = pl.concat([keys[repeat], out], how="horizontal")
     return out
+
+
+def walls_table(frame: pl.DataFrame, by: Sequence[str], *, top: int, segments: Segments | None = None) -> pl.DataFrame:
+    """The ``top`` strikes by open interest on each side of every group (ties: lower strike):
+    ``by..., side, rank, strike, open_interest, share`` (share of the group's side total)."""
+    segments = segments or segment(frame, by)
+    strike_float, is_put, open_interest, _, _ = _contract_arrays(segments.frame)
+    ones = np.ones(len(open_interest), dtype=np.int64)
+    strike, call_oi, put_oi = kernels.contract_weights(strike_float, is_put, open_interest, ones)
+    strikes, call_totals, put_totals, strike_offsets = kernels.strike_totals(strike, call_oi, put_oi, segments.offsets)
+    parts = []
+    for side, totals in (("put", put_totals), ("call", call_totals)):
+        chosen, counts = kernels.top_k_segments(totals, strike_offsets, top)
+        side_total = np.add.reduceat(totals, strike_offsets[:-1]) if len(totals) else np.zeros(len(strike_offsets) - 1, np.int64)
+        segment_of = np.repeat(np.arange(len(counts) - 1), np.diff(counts))
+        rank = np.arange(len(chosen)) - counts[:-1][segment_of] + 1
+        part = pl.DataFrame(
+            {
+                "side": [side] * len(chosen),
+                "rank": rank.astype(np.int64),
+                "strike": strikes[chosen] / 1000.0,
+                "open_interest": totals[chosen],
+                "share": totals[chosen] / np.maximum(side_total[segment_of], 1),
+            },
+            schema={"side": pl.String, "rank": pl.Int64, "strike": pl.Float64, "open_interest": pl.Int64, "share": pl.Float64},
+        )
+        if by:
+            part = pl.concat([segments.keys[segment_of], part], how="horizontal")
+        parts.append(part)
+    return pl.concat(parts)
 
 
 @dataclass
@@ -266,19 +309,8 @@ class Walls:
         return self.put_total / self.call_total if self.call_total else None
 
 
-def _ranked(totals: pl.DataFrame, column: str, top: int, spot: float | None, pain: float | None) -> pl.DataFrame:
-    side_total = int(totals.get_column(column).sum() or 0)
-    ranked = (
-        totals.filter(pl.col(column) > 0)
-        .sort([column, "strike"], descending=[True, False])
-        .head(top)
-        .select(
-            "strike",
-            open_interest=pl.col(column),
-            share=(pl.col(column) / side_total) if side_total else pl.lit(None, dtype=pl.Float64),
-        )
-    )
-    return ranked.with_columns(
+def _with_distances(ranked: pl.DataFrame, spot: float | None, pain: float | None) -> pl.DataFrame:
+    return ranked.select("strike", "open_interest", "share").with_columns(
         distance_to_spot=(pl.col("strike") - spot) if spot is not None else pl.lit(None, dtype=pl.Float64),
         distance_to_max_pain=(pl.col("strike") - pain) if pain is not None else pl.lit(None, dtype=pl.Float64),
     )
@@ -325,9 +357,12 @@ def walls(chain: Chain, window: Window, *, top: int = 5, min_share: float = DEFA
     pooled = pooled_max_pain(chain, window)
     frame = _window_frame(chain, window)
     if frame.height:
-        by_strike = strike_totals_table(frame, [])
+        segments = segment(frame, [])
+        by_strike = strike_totals_table(frame, [], segments=segments)
+        ranked = walls_table(frame, [], top=top, segments=segments)
     else:
         by_strike = pl.DataFrame(schema={"strike": pl.Float64, "call_oi": pl.Int64, "put_oi": pl.Int64})
+        ranked = pl.DataFrame(schema={"side": pl.String, "rank": pl.Int64, "strike": pl.Float64, "open_interest": pl.Int64, "share": pl.Float64})
     spot = chain.meta.spot
     notes = []
     if not window.expirations:
@@ -340,8 +375,8 @@ def walls(chain: Chain, window: Window, *, top: int = 5, min_share: float = DEFA
         pooled=pooled,
         put_total=int(by_strike.get_column("put_oi").sum() or 0),
         call_total=int(by_strike.get_column("call_oi").sum() or 0),
-        put_walls=_ranked(by_strike, "put_oi", top, spot, pooled.strike),
-        call_walls=_ranked(by_strike, "call_oi", top, spot, pooled.strike),
+        put_walls=_with_distances(ranked.filter(pl.col("side") == "put"), spot, pooled.strike),
+        call_walls=_with_distances(ranked.filter(pl.col("side") == "call"), spot, pooled.strike),
         clusters=find_clusters(by_strike, min_share=min_share),
         by_strike=by_strike,
         notes=notes,

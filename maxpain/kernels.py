@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import numpy.typing as npt
 
 from maxpain._numba import BoolArray1D, Float64Array1D, Int64Array1D, jit
 
@@ -30,6 +31,89 @@ EXACT_LIMIT = 4.0e18
 
 # Below this volatility × sqrt(years) Black–Scholes greeks are a step function; reported as NaN.
 MIN_VOL_TIME = 1e-8
+
+
+def contract_weights_python(
+    strike: Float64Array1D, is_put: npt.NDArray[np.uint32], open_interest: Int64Array1D, multiplier: Int64Array1D
+) -> tuple[Int64Array1D, Int64Array1D, Int64Array1D]:
+    """Per contract: the strike in thousandths, and multiplier × OI on its side (0 on the other,
+    0 for unknown OI, which is negative here)."""
+    n = strike.shape[0]
+    units = np.empty(n, dtype=np.int64)
+    call_weight = np.zeros(n, dtype=np.int64)
+    put_weight = np.zeros(n, dtype=np.int64)
+    for i in range(n):
+        units[i] = int(math.floor(strike[i] * 1000.0 + 0.5))
+        if open_interest[i] > 0:
+            weight = open_interest[i] * multiplier[i]
+            if is_put[i]:
+                put_weight[i] = weight
+            else:
+                call_weight[i] = weight
+    return units, call_weight, put_weight
+
+
+contract_weights = jit(contract_weights_python)
+
+
+def side_sums_python(
+    values: Int64Array1D, is_put: npt.NDArray[np.uint32], offsets: Int64Array1D
+) -> tuple[Int64Array1D, Int64Array1D, Int64Array1D]:
+    """Per segment: the sum of ``values`` over calls, over puts, and how many were unknown
+    (negative)."""
+    segments = offsets.shape[0] - 1
+    calls = np.zeros(segments, dtype=np.int64)
+    puts = np.zeros(segments, dtype=np.int64)
+    unknown = np.zeros(segments, dtype=np.int64)
+    for s in range(segments):
+        for i in range(offsets[s], offsets[s + 1]):
+            value = values[i]
+            if value < 0:
+                unknown[s] += 1
+            elif is_put[i]:
+                puts[s] += value
+            else:
+                calls[s] += value
+    return calls, puts, unknown
+
+
+side_sums = jit(side_sums_python)
+
+
+def top_k_segments_python(values: Int64Array1D, offsets: Int64Array1D, k: int) -> tuple[Int64Array1D, Int64Array1D]:
+    """Per segment, the row indices of its ``k`` largest positive values, largest first; ties go
+    to the lower index (the lower strike, rows being strike-sorted). Returns (indices, offsets)."""
+    segments = offsets.shape[0] - 1
+    counts = np.zeros(segments + 1, dtype=np.int64)
+    chosen = np.empty((offsets.shape[0] - 1) * k if k > 0 else 0, dtype=np.int64)
+    best = np.empty(k, dtype=np.int64)
+    filled = 0
+    for s in range(segments):
+        m = 0
+        for i in range(offsets[s], offsets[s + 1]):
+            value = values[i]
+            if value <= 0:
+                continue
+            # insertion into the sorted shortlist (strictly greater moves ahead: ties keep order)
+            if m < k:
+                j = m
+                m += 1
+            elif value > values[best[k - 1]]:
+                j = k - 1
+            else:
+                continue
+            while j > 0 and values[best[j - 1]] < value:
+                best[j] = best[j - 1]
+                j -= 1
+            best[j] = i
+        for j in range(m):
+            chosen[filled + j] = best[j]
+        filled += m
+        counts[s + 1] = filled
+    return chosen[:filled].copy(), counts
+
+
+top_k_segments = jit(top_k_segments_python)
 
 
 def max_pain_segments_python(
@@ -56,37 +140,35 @@ def max_pain_segments_python(
             status[s] = EMPTY
             continue
         first = strike[start]
-        total_call = 0
+        total = 0
         total_put = 0
-        put_above_first = 0  # Σ put w·(k − first): the payout at the lowest strike
+        payout = 0  # at the lowest strike only puts above it pay: Σ put w·(k − first)
         for i in range(start, end):
-            total_call += call_weight[i]
+            total += call_weight[i] + put_weight[i]
             total_put += put_weight[i]
-            put_above_first += put_weight[i] * (strike[i] - first)
-        if total_call + total_put == 0:
+            payout += put_weight[i] * (strike[i] - first)
+        if total == 0:
             status[s] = NO_OPEN_INTEREST
             continue
-        if float(total_call + total_put) * float(strike[end - 1] - first) > EXACT_LIMIT:
+        if float(total) * float(strike[end - 1] - first) > EXACT_LIMIT:
             status[s] = TOO_LARGE
             continue
-        payout = put_above_first
-        call_at_or_below = 0
-        put_at_or_below = 0
+        # One sweep. At each new strike k the payout moves by (k − previous)·slope, where
+        # slope = weight at or below the previous strike − put weight above it
+        #       = (call + put weight so far) − total put weight.
         best = payout
         best_i = start
-        i = start
-        while i < end:
+        previous = first
+        slope = -total_put
+        for i in range(start, end):
             k = strike[i]
-            if payout < best:
-                best = payout
-                best_i = i
-            while i < end and strike[i] == k:
-                call_at_or_below += call_weight[i]
-                put_at_or_below += put_weight[i]
-                i += 1
-            if i < end:
-                slope = call_at_or_below - (total_put - put_at_or_below)
-                payout += (strike[i] - k) * slope
+            if k != previous:
+                payout += (k - previous) * slope
+                previous = k
+                if payout < best:
+                    best = payout
+                    best_i = i
+            slope += call_weight[i] + put_weight[i]
         best_row[s] = best_i
         best_payout[s] = best
     return best_row, best_payout, status

@@ -168,3 +168,10 @@ def naive_max_pain_broadcast(strike: list[float], right: list[str], oi: list[int
     gap = candidates[:, None] - k[None, :]  # K − k
     payout = (np.where(is_call, np.maximum(gap, 0), np.maximum(-gap, 0)) * weight[None, :]).sum(axis=1)
     return float(candidates[int(np.argmin(payout))]) / 1000  # argmin returns the first (lowest) minimum
+
+
+def naive_top_k(values: list[int], k: int) -> list[int]:
+    """Positions of the k largest positive values, largest first, ties to the earlier position."""
+    positive = [(v, i) for i, v in enumerate(values) if v > 0]
+    positive.sort(key=lambda vi: (-vi[0], vi[1]))
+    return [i for _, i in positive[:k]]

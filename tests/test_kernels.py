@@ -244,3 +244,34 @@ def test_broadcast_twin_agrees_with_loop_twin(contracts: list[tuple[float, str, 
     contracts = unique_contracts(contracts)
     columns = list(zip(*contracts, strict=True)) if contracts else [[], [], [], []]
     assert naive.naive_max_pain_broadcast(*columns) == naive.naive_max_pain(contracts)[0]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.integers(-3, 40), max_size=25), min_size=1, max_size=6), st.integers(1, 6))
+def test_top_k_segments_matches_naive(segments: list[list[int]], k: int) -> None:
+    values = np.array([v for part in segments for v in part], dtype=np.int64)
+    offsets = np.zeros(len(segments) + 1, dtype=np.int64)
+    offsets[1:] = np.cumsum([len(p) for p in segments])
+    chosen, counts = kernels.top_k_segments(values, offsets, k)
+    for s, part in enumerate(segments):
+        expected = naive.naive_top_k(part, k)
+        got = [int(i) - int(offsets[s]) for i in chosen[counts[s] : counts[s + 1]]]
+        assert got == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(STRIKES, st.sampled_from(["C", "P"]), OPEN_INTEREST, st.sampled_from([100, 10]), st.one_of(st.none(), st.integers(0, 500))), max_size=40))
+def test_contract_weights_and_side_sums_match_naive(rows: list[tuple[float, str, int | None, int, int | None]]) -> None:
+    strike = np.array([r[0] for r in rows], dtype=np.float64)
+    is_put = np.array([r[1] == "P" for r in rows], dtype=np.uint32)
+    oi = np.array([-1 if r[2] is None else r[2] for r in rows], dtype=np.int64)
+    multiplier = np.array([r[3] for r in rows], dtype=np.int64)
+    units, calls, puts = kernels.contract_weights(strike, is_put, oi, multiplier)
+    assert units.tolist() == [naive.thousandths(r[0]) for r in rows]
+    assert calls.tolist() == [(r[2] or 0) * r[3] if r[1] == "C" else 0 for r in rows]
+    assert puts.tolist() == [(r[2] or 0) * r[3] if r[1] == "P" else 0 for r in rows]
+    offsets = np.array([0, len(rows)], dtype=np.int64)
+    call_sum, put_sum, unknown = kernels.side_sums(oi, is_put, offsets)
+    assert call_sum[0] == sum(r[2] or 0 for r in rows if r[1] == "C")
+    assert put_sum[0] == sum(r[2] or 0 for r in rows if r[1] == "P")
+    assert unknown[0] == sum(1 for r in rows if r[2] is None)
