@@ -15,7 +15,7 @@ import resource
 import sys
 import tempfile
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -23,14 +23,16 @@ import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from maxpain import analysis, kernels  # noqa: E402
-from maxpain._numba import jit  # noqa: E402
-from maxpain.chain import CHAIN_SCHEMA  # noqa: E402
+from maxpain import analysis, kernels
+from maxpain._numba import jit
+from maxpain.chain import CHAIN_SCHEMA
 
 TARGETS = {"kernel_vs_stream_ratio": 3.0, "speedup_vs_numpy_quadratic": 50.0, "end_to_end_s": 2.0}
 
 
-def streaming_pass_python(strike: np.ndarray, call: np.ndarray, put: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+def streaming_pass_python(
+    strike: np.ndarray, call: np.ndarray, put: np.ndarray, offsets: np.ndarray
+) -> np.ndarray:
     """The floor: read every element of the same arrays once, one result per segment."""
     out = np.empty(offsets.shape[0] - 1, dtype=np.int64)
     for s in range(offsets.shape[0] - 1):
@@ -51,10 +53,14 @@ def market(underlyings: int, seed: int) -> pl.DataFrame:
     spots = np.exp(rng.normal(4.0, 1.0, underlyings)).clip(2, 5000)
     expirations_per = rng.integers(6, 15, underlyings)
     start = date(2025, 12, 5)
-    pieces: dict[str, list[np.ndarray]] = {k: [] for k in ("underlying", "expiration", "strike", "right", "oi")}
+    pieces: dict[str, list[np.ndarray]] = {
+        k: [] for k in ("underlying", "expiration", "strike", "right", "oi")
+    }
     for u in range(underlyings):
         spot = spots[u]
-        step = 0.5 if spot < 25 else 1.0 if spot < 100 else 2.5 if spot < 250 else 5.0 if spot < 1000 else 25.0
+        step = (
+            0.5 if spot < 25 else 1.0 if spot < 100 else 2.5 if spot < 250 else 5.0 if spot < 1000 else 25.0
+        )
         for e in range(expirations_per[u]):
             count = int(np.clip(rng.lognormal(3.1, 0.7), 8, 400))
             centre = round(spot / step) * step
@@ -82,7 +88,10 @@ def market(underlyings: int, seed: int) -> pl.DataFrame:
     return frame.with_columns(
         underlying=pl.format("U{}", pl.col("underlying")),
         expiration=pl.col("expiration").cast(pl.Date),
-        right=pl.when(pl.col("right") == 0).then(pl.lit("C")).otherwise(pl.lit("P")).cast(CHAIN_SCHEMA["right"]),
+        right=pl.when(pl.col("right") == 0)
+        .then(pl.lit("C"))
+        .otherwise(pl.lit("P"))
+        .cast(CHAIN_SCHEMA["right"]),
         multiplier=pl.lit(100, dtype=pl.Int32),
         volume=(pl.col("open_interest") // 10),
     )
@@ -126,9 +135,11 @@ def best_of(repeat: int, function, *args):  # type: ignore[no-untyped-def]
 
 
 def end_to_end(root: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
-    frame = pl.scan_parquet(str(root / "*" / "*.parquet")).select(
-        "underlying", "expiration", "strike", "right", "open_interest", "multiplier", "volume"
-    ).collect()
+    frame = (
+        pl.scan_parquet(str(root / "*" / "*.parquet"))
+        .select("underlying", "expiration", "strike", "right", "open_interest", "multiplier", "volume")
+        .collect()
+    )
     segments = analysis.segment(frame, ["underlying", "expiration"])  # ordered once, shared
     pain = analysis.max_pain_table(frame, ["underlying", "expiration"], segments=segments)
     walls = analysis.walls_table(frame, ["underlying", "expiration"], top=3, segments=segments)
@@ -136,14 +147,20 @@ def end_to_end(root: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--underlyings", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
 
     # JIT warm-up on tiny arrays: compile (or load from cache) before any timing
-    tiny = np.array([1000, 2000], dtype=np.int64), np.array([1, 0], dtype=np.int64), np.array([0, 1], dtype=np.int64)
+    tiny = (
+        np.array([1000, 2000], dtype=np.int64),
+        np.array([1, 0], dtype=np.int64),
+        np.array([0, 1], dtype=np.int64),
+    )
     started = time.perf_counter()
     kernels.max_pain_segments(*tiny, np.array([0, 2], dtype=np.int64))
     kernels.strike_totals(*tiny, np.array([0, 2], dtype=np.int64))
@@ -167,7 +184,9 @@ def main() -> None:
     put = np.ascontiguousarray(weights["put"].to_numpy())
 
     stream_s, _ = best_of(args.repeat, streaming_pass, strike, call, put, offsets)
-    kernel_s, (best_row, _, status) = best_of(args.repeat, kernels.max_pain_segments, strike, call, put, offsets)
+    kernel_s, (best_row, _, status) = best_of(
+        args.repeat, kernels.max_pain_segments, strike, call, put, offsets
+    )
     print(f"stream floor {stream_s * 1e3:.1f} ms, max pain kernel {kernel_s * 1e3:.1f} ms", file=sys.stderr)
     numpy_s, numpy_best = best_of(1, numpy_quadratic, strike, call, put, offsets)
     print(f"numpy O(n^2) baseline {numpy_s:.2f} s", file=sys.stderr)
@@ -181,7 +200,7 @@ def main() -> None:
 
     result = {
         "contracts": int(ordered.height),
-        "segments": int(len(counts)),
+        "segments": len(counts),
         "underlyings": args.underlyings,
         "stream_floor_s": round(stream_s, 5),
         "max_pain_s": round(kernel_s, 5),

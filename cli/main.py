@@ -50,7 +50,13 @@ def console(settings: Settings, *, stderr: bool = False) -> Console:
 
     no_color = settings.no_color or bool(os.environ.get("NO_COLOR"))
     record = bool(settings.svg or settings.html) and not stderr
-    return Console(stderr=stderr, no_color=no_color, color_system=None if no_color else "auto", record=record, highlight=False)
+    return Console(
+        stderr=stderr,
+        no_color=no_color,
+        color_system=None if no_color else "auto",
+        record=record,
+        highlight=False,
+    )
 
 
 def show(settings: Settings, *renderables: RenderableType | None) -> None:
@@ -90,7 +96,9 @@ class DateType(click.ParamType):
 class StrikeRange(click.ParamType):
     name = "LO:HI"
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> tuple[float, float]:
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> tuple[float, float]:
         if isinstance(value, tuple):
             return value
         try:
@@ -108,15 +116,25 @@ DATE = DateType()
 
 def shared_options(function: Callable[..., Any]) -> Callable[..., Any]:
     """--store/--json/--no-color accepted after the command as well as before it."""
-    function = click.option("--no-color", is_flag=True, default=False, help="No colours (also: NO_COLOR=1).")(function)
-    function = click.option("--json", "as_json", is_flag=True, default=False, help="Print one JSON document.")(function)
-    function = click.option("--store", type=click.Path(file_okay=False), default=None, help="Snapshot store folder.")(function)
+    function = click.option("--no-color", is_flag=True, default=False, help="No colours (also: NO_COLOR=1).")(
+        function
+    )
+    function = click.option(
+        "--json", "as_json", is_flag=True, default=False, help="Print one JSON document."
+    )(function)
+    function = click.option(
+        "--store", type=click.Path(file_okay=False), default=None, help="Snapshot store folder."
+    )(function)
     return function
 
 
 def export_options(function: Callable[..., Any]) -> Callable[..., Any]:
-    function = click.option("--html", type=click.Path(dir_okay=False), default=None, help="Also save what is shown as HTML.")(function)
-    function = click.option("--svg", type=click.Path(dir_okay=False), default=None, help="Also save what is shown as SVG.")(function)
+    function = click.option(
+        "--html", type=click.Path(dir_okay=False), default=None, help="Also save what is shown as HTML."
+    )(function)
+    function = click.option(
+        "--svg", type=click.Path(dir_okay=False), default=None, help="Also save what is shown as SVG."
+    )(function)
     return function
 
 
@@ -126,8 +144,15 @@ def settings_of(ctx: click.Context, **overrides: Any) -> Settings:
 
 
 def window_options(function: Callable[..., Any]) -> Callable[..., Any]:
-    function = click.option("--weeks", type=click.IntRange(min=1, max=520), default=None, help="Window: N weeks from the capture date.")(function)
-    function = click.option("--until", type=DATE, default=None, help="Window: expirations up to this date (default 4 weeks).")(function)
+    function = click.option(
+        "--weeks",
+        type=click.IntRange(min=1, max=520),
+        default=None,
+        help="Window: N weeks from the capture date.",
+    )(function)
+    function = click.option(
+        "--until", type=DATE, default=None, help="Window: expirations up to this date (default 4 weeks)."
+    )(function)
     return function
 
 
@@ -138,8 +163,13 @@ def fetch_live(settings: Settings, ticker: str, **kwargs: Any) -> Chain:
     from maxpain.sources.yahoo import fetch_chain
 
     with Progress(
-        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[expiration]}"),
-        TimeElapsedColumn(), console=console(settings, stderr=True), transient=True,
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[expiration]}"),
+        TimeElapsedColumn(),
+        console=console(settings, stderr=True),
+        transient=True,
     ) as progress:
         task = progress.add_task(f"fetching {ticker}", total=None, expiration="")
 
@@ -178,9 +208,18 @@ Exit codes: 0 ok, 2 usage, 3 bad input, 4 not found, 5 no options listed, 6 rate
 """
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}, epilog=EPILOG)
-@click.option("--store", type=click.Path(file_okay=False), default=None, help="Snapshot store folder (default: $MAXPAIN_HOME or the user data dir).")
-@click.option("--json", "as_json", is_flag=True, default=False, help="Print one JSON document instead of tables.")
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}, epilog=EPILOG
+)
+@click.option(
+    "--store",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Snapshot store folder (default: $MAXPAIN_HOME or the user data dir).",
+)
+@click.option(
+    "--json", "as_json", is_flag=True, default=False, help="Print one JSON document instead of tables."
+)
 @click.option("--no-color", is_flag=True, default=False, help="No colours (also: NO_COLOR=1).")
 @click.version_option(package_name="maxpain", prog_name="maxpain")
 @click.pass_context
@@ -196,8 +235,17 @@ def app(ctx: click.Context, store: str | None, as_json: bool, no_color: bool) ->
 @click.option("--allow-partial", is_flag=True, help="Save even if some expirations fail (marked partial).")
 @shared_options
 @click.pass_context
-def fetch(ctx: click.Context, ticker: str, expiries: tuple[date, ...], until: date | None, weeks: int | None,
-          allow_partial: bool, store: str | None, as_json: bool, no_color: bool) -> None:
+def fetch(
+    ctx: click.Context,
+    ticker: str,
+    expiries: tuple[date, ...],
+    until: date | None,
+    weeks: int | None,
+    allow_partial: bool,
+    store: str | None,
+    as_json: bool,
+    no_color: bool,
+) -> None:
     """Fetch TICKER's chain live from Yahoo and save it as a snapshot.
 
     \b
@@ -209,7 +257,11 @@ def fetch(ctx: click.Context, ticker: str, expiries: tuple[date, ...], until: da
     if until and weeks:
         raise InputError("give either --until or --weeks, not both")
     chain = fetch_live(
-        settings, validate_ticker(ticker), expiries=[e.isoformat() for e in expiries] or None, until=until, weeks=weeks,
+        settings,
+        validate_ticker(ticker),
+        expiries=[e.isoformat() for e in expiries] or None,
+        until=until,
+        weeks=weeks,
         allow_partial=allow_partial,
     )
     result = open_store(settings).save(chain)
@@ -218,10 +270,17 @@ def fetch(ctx: click.Context, ticker: str, expiries: tuple[date, ...], until: da
 
 def report_saved(settings: Settings, saved: list[tuple[str, Chain, Any]]) -> None:
     if settings.as_json:
-        emit_json([
-            {"input": name, **result.info.to_json(), "created": result.created, "captured_at_from": chain.meta.captured_at_from}
-            for name, chain, result in saved
-        ])
+        emit_json(
+            [
+                {
+                    "input": name,
+                    **result.info.to_json(),
+                    "created": result.created,
+                    "captured_at_from": chain.meta.captured_at_from,
+                }
+                for name, chain, result in saved
+            ]
+        )
         return
     from rich.text import Text
 
@@ -233,7 +292,10 @@ def report_saved(settings: Settings, saved: list[tuple[str, Chain, Any]]) -> Non
         line.append(f"\n  {info.contracts:,} contracts, {info.expirations} expirations, spot ", style="dim")
         line.append(f"{info.spot:,.2f}" if info.spot is not None else "unknown", style="dim")
         line.append(" (estimated)" if chain.meta.spot_estimated else "", style="dim")
-        line.append(f"\n  capture time from {chain.meta.captured_at_from}: {chain.meta.captured_at:%Y-%m-%d %H:%M:%S} UTC", style="dim")
+        line.append(
+            f"\n  capture time from {chain.meta.captured_at_from}: {chain.meta.captured_at:%Y-%m-%d %H:%M:%S} UTC",
+            style="dim",
+        )
         for message in chain_warnings(chain):
             line.append(f"\n  ! {message}", style="yellow")
         lines.append(line)
@@ -246,8 +308,15 @@ def report_saved(settings: Settings, saved: list[tuple[str, Chain, Any]]) -> Non
 @click.option("--captured-at", default=None, help="Capture time, ISO 8601 (default: from the data).")
 @shared_options
 @click.pass_context
-def import_(ctx: click.Context, paths: tuple[str, ...], ticker: str | None, captured_at: str | None,
-            store: str | None, as_json: bool, no_color: bool) -> None:
+def import_(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    ticker: str | None,
+    captured_at: str | None,
+    store: str | None,
+    as_json: bool,
+    no_color: bool,
+) -> None:
     """Import CSV/Parquet option tables or raw Yahoo v7 JSON bodies into the store.
 
     \b
@@ -262,7 +331,9 @@ def import_(ctx: click.Context, paths: tuple[str, ...], ticker: str | None, capt
         try:
             moment = _as_utc(datetime.fromisoformat(captured_at))
         except ValueError:
-            raise InputError(f"--captured-at {captured_at!r} is not an ISO time such as 2025-12-01T21:15:00Z") from None
+            raise InputError(
+                f"--captured-at {captured_at!r} is not an ISO time such as 2025-12-01T21:15:00Z"
+            ) from None
     target = open_store(settings)
     saved = []
     failures: list[MaxpainError] = []
@@ -272,16 +343,20 @@ def import_(ctx: click.Context, paths: tuple[str, ...], ticker: str | None, capt
             saved.append((path, chain, target.save(chain)))
         except MaxpainError as error:
             failures.append(error)
-            console(settings, stderr=True).print(f"maxpain: {error}", style="red", highlight=False, markup=False)
+            console(settings, stderr=True).print(
+                f"maxpain: {error}", style="red", highlight=False, markup=False
+            )
     if saved:
         report_saved(settings, saved)
     if failures:
         if len(failures) == 1 and not saved:
-            raise _Reported(failures[0].exit_code)
-        raise _Reported(failures[0].exit_code if len({f.exit_code for f in failures}) == 1 else InputError.exit_code)
+            raise _AlreadyReportedError(failures[0].exit_code)
+        raise _AlreadyReportedError(
+            failures[0].exit_code if len({f.exit_code for f in failures}) == 1 else InputError.exit_code
+        )
 
 
-class _Reported(Exception):
+class _AlreadyReportedError(Exception):
     """The failure was already printed; exit with this code."""
 
     def __init__(self, exit_code: int) -> None:
@@ -294,7 +369,9 @@ class _Reported(Exception):
 @click.option("--verify", is_flag=True, help="Read every file completely and report damaged ones.")
 @shared_options
 @click.pass_context
-def snapshots(ctx: click.Context, ticker: str | None, verify: bool, store: str | None, as_json: bool, no_color: bool) -> None:
+def snapshots(
+    ctx: click.Context, ticker: str | None, verify: bool, store: str | None, as_json: bool, no_color: bool
+) -> None:
     """List stored snapshots (all tickers, or TICKER).
 
     \b
@@ -319,14 +396,29 @@ def snapshots(ctx: click.Context, ticker: str | None, verify: bool, store: str |
 
 @app.command()
 @click.argument("ticker")
-@click.option("--at", "at", default="latest", show_default=True, help="Snapshot: latest, a date, an id, or live.")
+@click.option(
+    "--at", "at", default="latest", show_default=True, help="Snapshot: latest, a date, an id, or live."
+)
 @window_options
-@click.option("--top", type=click.IntRange(min=1, max=50), default=3, show_default=True, help="Walls per side.")
+@click.option(
+    "--top", type=click.IntRange(min=1, max=50), default=3, show_default=True, help="Walls per side."
+)
 @export_options
 @shared_options
 @click.pass_context
-def report(ctx: click.Context, ticker: str, at: str, until: date | None, weeks: int | None, top: int, svg: str | None,
-           html: str | None, store: str | None, as_json: bool, no_color: bool) -> None:
+def report(
+    ctx: click.Context,
+    ticker: str,
+    at: str,
+    until: date | None,
+    weeks: int | None,
+    top: int,
+    svg: str | None,
+    html: str | None,
+    store: str | None,
+    as_json: bool,
+    no_color: bool,
+) -> None:
     """One screen: spot, max pain by expiry, walls and clusters, a heatmap, warnings.
 
     \b
@@ -334,9 +426,18 @@ def report(ctx: click.Context, ticker: str, at: str, until: date | None, weeks: 
     """
     from rich.columns import Columns
 
-    from . import payloads
-    from .render import Heatmap, clusters_table, expiration_table, snapshot_header, walls_sentence, walls_tables, warnings_panel
     from maxpain import analysis
+
+    from . import payloads
+    from .render import (
+        Heatmap,
+        clusters_table,
+        expiration_table,
+        snapshot_header,
+        walls_sentence,
+        walls_tables,
+        warnings_panel,
+    )
 
     settings = settings_of(ctx, store=store, as_json=as_json, no_color=no_color, svg=svg, html=html)
     chain, info = open_snapshot(settings, ticker, at)
@@ -344,19 +445,27 @@ def report(ctx: click.Context, ticker: str, at: str, until: date | None, weeks: 
     table = analysis.max_pain_by_expiration(chain)
     result = analysis.walls(chain, window, top=top)
     if settings.as_json:
-        emit_json({
-            **payloads.walls(chain.underlying, chain, info, result),
-            "window": payloads.window(window, result.pooled),
-            "expirations": payloads.expirations(table),
-            "warnings": chain_warnings(chain) + result.notes,
-        })
+        emit_json(
+            {
+                **payloads.walls(chain.underlying, chain, info, result),
+                "window": payloads.window(window, result.pooled),
+                "expirations": payloads.expirations(table),
+                "warnings": chain_warnings(chain) + result.notes,
+            }
+        )
         return
     shown = list(window.expirations) or chain.expirations[:4]
-    heat_expirations = shown + [e for e in chain.expirations if e > (shown[-1] if shown else date.min)][: max(0, 6 - len(shown))]
+    heat_expirations = (
+        shown
+        + [e for e in chain.expirations if e > (shown[-1] if shown else date.min)][: max(0, 6 - len(shown))]
+    )
     pain = {row[0]: row[1] for row in table.select("expiration", "max_pain").iter_rows()}
     heatmap = Heatmap(
-        analysis.oi_grid(chain, "oi", heat_expirations), title="Open interest (calls + puts) by strike and expiration",
-        spot=chain.meta.spot, max_pain=pain, max_rows=18,
+        analysis.oi_grid(chain, "oi", heat_expirations),
+        title="Open interest (calls + puts) by strike and expiration",
+        spot=chain.meta.spot,
+        max_pain=pain,
+        max_rows=18,
     )
     show(
         settings,
@@ -371,14 +480,29 @@ def report(ctx: click.Context, ticker: str, at: str, until: date | None, weeks: 
 
 @app.command()
 @click.argument("ticker")
-@click.option("--at", "at", default="latest", show_default=True, help="Snapshot: latest, a date, an id, or live.")
-@click.option("--expiry", "expiries", type=DATE, multiple=True, help="Curve of this expiration (repeatable: pooled).")
+@click.option(
+    "--at", "at", default="latest", show_default=True, help="Snapshot: latest, a date, an id, or live."
+)
+@click.option(
+    "--expiry", "expiries", type=DATE, multiple=True, help="Curve of this expiration (repeatable: pooled)."
+)
 @window_options
 @export_options
 @shared_options
 @click.pass_context
-def pain(ctx: click.Context, ticker: str, at: str, expiries: tuple[date, ...], until: date | None, weeks: int | None,
-         svg: str | None, html: str | None, store: str | None, as_json: bool, no_color: bool) -> None:
+def pain(
+    ctx: click.Context,
+    ticker: str,
+    at: str,
+    expiries: tuple[date, ...],
+    until: date | None,
+    weeks: int | None,
+    svg: str | None,
+    html: str | None,
+    store: str | None,
+    as_json: bool,
+    no_color: bool,
+) -> None:
     """Max pain by expiration, the window's pooled max pain, and the payout curve.
 
     \b
@@ -387,10 +511,11 @@ def pain(ctx: click.Context, ticker: str, at: str, expiries: tuple[date, ...], u
     """
     from rich.text import Text
 
-    from . import payloads
-    from .render import expiration_table, payout_bars, price, snapshot_header, strike_text, warnings_panel
     from maxpain import analysis
     from maxpain.errors import NotFoundError
+
+    from . import payloads
+    from .render import expiration_table, payout_bars, price, snapshot_header, strike_text, warnings_panel
 
     settings = settings_of(ctx, store=store, as_json=as_json, no_color=no_color, svg=svg, html=html)
     chain, info = open_snapshot(settings, ticker, at)
@@ -398,7 +523,9 @@ def pain(ctx: click.Context, ticker: str, at: str, expiries: tuple[date, ...], u
     for expiry in expiries:
         if expiry not in chain.expirations:
             nearest = min(chain.expirations, key=lambda e: abs((e - expiry).days))
-            raise NotFoundError(f"{chain.underlying} has no expiration {expiry} in this snapshot; the nearest listed is {nearest}")
+            raise NotFoundError(
+                f"{chain.underlying} has no expiration {expiry} in this snapshot; the nearest listed is {nearest}"
+            )
     table = analysis.max_pain_by_expiration(chain)
     if expiries:
         table_shown = table.filter(table["expiration"].is_in(list(expiries)))
@@ -408,37 +535,58 @@ def pain(ctx: click.Context, ticker: str, at: str, expiries: tuple[date, ...], u
         curve_expirations = window.expirations
     pooled = analysis.pooled_max_pain(chain, window)
     curve_pain = (
-        analysis.pooled_max_pain(chain, analysis.Window(window.start, max(curve_expirations), curve_expirations))
-        if curve_expirations else None
+        analysis.pooled_max_pain(
+            chain, analysis.Window(window.start, max(curve_expirations), curve_expirations)
+        )
+        if curve_expirations
+        else None
     )
     if settings.as_json:
-        emit_json({
-            "ticker": chain.underlying,
-            "snapshot": payloads.snapshot(chain, info),
-            "expirations": payloads.expirations(table_shown),
-            "window": payloads.window(window, pooled),
-            "curve": {
-                "expirations": [e.isoformat() for e in curve_expirations],
-                "max_pain": curve_pain.strike if curve_pain else None,
-                "points": payloads.records(analysis.payout_curve(chain, curve_expirations)) if curve_expirations else [],
-            },
-            "warnings": chain_warnings(chain),
-        })
+        emit_json(
+            {
+                "ticker": chain.underlying,
+                "snapshot": payloads.snapshot(chain, info),
+                "expirations": payloads.expirations(table_shown),
+                "window": payloads.window(window, pooled),
+                "curve": {
+                    "expirations": [e.isoformat() for e in curve_expirations],
+                    "max_pain": curve_pain.strike if curve_pain else None,
+                    "points": payloads.records(analysis.payout_curve(chain, curve_expirations))
+                    if curve_expirations
+                    else [],
+                },
+                "warnings": chain_warnings(chain),
+            }
+        )
         return
     width = console(settings).width
-    label = ", ".join(e.isoformat() for e in curve_expirations) if expiries else f"window {window.start} to {window.until}"
+    label = (
+        ", ".join(e.isoformat() for e in curve_expirations)
+        if expiries
+        else f"window {window.start} to {window.until}"
+    )
     pooled_line = Text(
         f"Pooled max pain of the window through {window.until} ({len(window.expirations)} expirations): "
         + (strike_text(pooled.strike) if pooled.strike is not None else f"undefined: {pooled.reason}")
         + (f", spot {price(chain.meta.spot)}" if chain.meta.spot is not None else ""),
         style="bold",
     )
-    curve = None
+    curve: RenderableType | None = None
     if curve_pain is not None and curve_pain.strike is not None:
-        curve = payout_bars(analysis.payout_curve(chain, curve_expirations), spot=chain.meta.spot, max_pain=curve_pain.strike, width=width)
-        curve.title = f"Payout to option holders at expiry · {label} · max pain {strike_text(curve_pain.strike)}"
+        curve = payout_bars(
+            analysis.payout_curve(chain, curve_expirations),
+            spot=chain.meta.spot,
+            max_pain=curve_pain.strike,
+            width=width,
+        )
+        curve.title = (
+            f"Payout to option holders at expiry · {label} · max pain {strike_text(curve_pain.strike)}"
+        )
     elif curve_expirations:
-        curve = Text(f"No payout curve for {label}: {curve_pain.reason if curve_pain else 'no expirations'}", style="yellow")
+        curve = Text(
+            f"No payout curve for {label}: {curve_pain.reason if curve_pain else 'no expirations'}",
+            style="yellow",
+        )
     show(
         settings,
         snapshot_header(chain, info, f"maxpain pain · {chain.underlying}"),
@@ -451,30 +599,58 @@ def pain(ctx: click.Context, ticker: str, at: str, expiries: tuple[date, ...], u
 
 @app.command()
 @click.argument("ticker")
-@click.option("--at", "at", default="latest", show_default=True, help="Snapshot: latest, a date, an id, or live.")
+@click.option(
+    "--at", "at", default="latest", show_default=True, help="Snapshot: latest, a date, an id, or live."
+)
 @window_options
-@click.option("--top", type=click.IntRange(min=1, max=100), default=5, show_default=True, help="Walls per side.")
-@click.option("--min-share", type=click.FloatRange(min=0.0, max=1.0), default=0.05, show_default=True, help="Cluster peaks hold at least this share of the side's OI.")
+@click.option(
+    "--top", type=click.IntRange(min=1, max=100), default=5, show_default=True, help="Walls per side."
+)
+@click.option(
+    "--min-share",
+    type=click.FloatRange(min=0.0, max=1.0),
+    default=0.05,
+    show_default=True,
+    help="Cluster peaks hold at least this share of the side's OI.",
+)
 @export_options
 @shared_options
 @click.pass_context
-def walls(ctx: click.Context, ticker: str, at: str, until: date | None, weeks: int | None, top: int, min_share: float,
-          svg: str | None, html: str | None, store: str | None, as_json: bool, no_color: bool) -> None:
+def walls(
+    ctx: click.Context,
+    ticker: str,
+    at: str,
+    until: date | None,
+    weeks: int | None,
+    top: int,
+    min_share: float,
+    svg: str | None,
+    html: str | None,
+    store: str | None,
+    as_json: bool,
+    no_color: bool,
+) -> None:
     """Put and call walls and OI clusters over a window, against spot and pooled max pain.
 
     \b
     Example: maxpain walls NVDA --until 2025-12-26 --top 5
     """
+    from maxpain import analysis
+
     from . import payloads
     from .render import clusters_table, snapshot_header, walls_sentence, walls_tables, warnings_panel
-    from maxpain import analysis
 
     settings = settings_of(ctx, store=store, as_json=as_json, no_color=no_color, svg=svg, html=html)
     chain, info = open_snapshot(settings, ticker, at)
     window = analysis.make_window(chain, until=until, weeks=weeks)
     result = analysis.walls(chain, window, top=top, min_share=min_share)
     if settings.as_json:
-        emit_json({**payloads.walls(chain.underlying, chain, info, result), "warnings": chain_warnings(chain) + result.notes})
+        emit_json(
+            {
+                **payloads.walls(chain.underlying, chain, info, result),
+                "warnings": chain_warnings(chain) + result.notes,
+            }
+        )
         return
     from rich.text import Text
 
@@ -494,47 +670,83 @@ def walls(ctx: click.Context, ticker: str, at: str, until: date | None, weeks: i
     )
 
 
-def resolve_pair(settings: Settings, ticker: str, start: str | None, end: str) -> tuple[tuple[Chain, SnapshotInfo | None], tuple[Chain, SnapshotInfo | None]]:
+def resolve_pair(
+    settings: Settings, ticker: str, start: str | None, end: str
+) -> tuple[tuple[Chain, SnapshotInfo | None], tuple[Chain, SnapshotInfo | None]]:
     """(from, to) snapshots; without --from, the snapshot stored just before --to."""
     from maxpain.errors import NotFoundError
 
     after = open_snapshot(settings, ticker, end)
     if start is None:
         store = open_store(settings)
-        if after[1] is None:
-            previous = store.resolve(ticker, "latest")
-        else:
-            previous = store.previous(after[1])
+        previous = store.resolve(ticker, "latest") if after[1] is None else store.previous(after[1])
         if previous is None:
-            raise NotFoundError(f"no {after[0].underlying} snapshot before {after[1].id if after[1] else 'now'} to compare with; import or fetch an earlier one, or pass --from")
+            raise NotFoundError(
+                f"no {after[0].underlying} snapshot before {after[1].id if after[1] else 'now'} to compare with; import or fetch an earlier one, or pass --from"
+            )
         return (store.load(previous), previous), after
     return open_snapshot(settings, ticker, start), after
 
 
 @app.command()
 @click.argument("ticker")
-@click.option("--at", "at", default="latest", show_default=True, help="Snapshot: latest, a date, an id, or live.")
-@click.option("--metric", type=click.Choice(["oi", "calls", "puts", "net", "change"]), default="oi", show_default=True, help="What the cells show.")
-@click.option("--from", "start", default=None, help="For --metric change: the earlier snapshot (default: the one before --to).")
+@click.option(
+    "--at", "at", default="latest", show_default=True, help="Snapshot: latest, a date, an id, or live."
+)
+@click.option(
+    "--metric",
+    type=click.Choice(["oi", "calls", "puts", "net", "change"]),
+    default="oi",
+    show_default=True,
+    help="What the cells show.",
+)
+@click.option(
+    "--from",
+    "start",
+    default=None,
+    help="For --metric change: the earlier snapshot (default: the one before --to).",
+)
 @click.option("--to", "end", default=None, help="For --metric change: the later snapshot (default: --at).")
 @click.option("--until", type=DATE, default=None, help="Only expirations up to this date.")
-@click.option("--strikes", type=StrikeRange(), default=None, help="Strike range LO:HI (default: around spot).")
-@click.option("--rows", type=click.IntRange(min=5, max=500), default=40, show_default=True, help="At most this many strikes.")
+@click.option(
+    "--strikes", type=StrikeRange(), default=None, help="Strike range LO:HI (default: around spot)."
+)
+@click.option(
+    "--rows",
+    type=click.IntRange(min=5, max=500),
+    default=40,
+    show_default=True,
+    help="At most this many strikes.",
+)
 @export_options
 @shared_options
 @click.pass_context
-def heatmap(ctx: click.Context, ticker: str, at: str, metric: str, start: str | None, end: str | None, until: date | None,
-            strikes: tuple[float, float] | None, rows: int, svg: str | None, html: str | None, store: str | None,
-            as_json: bool, no_color: bool) -> None:
+def heatmap(
+    ctx: click.Context,
+    ticker: str,
+    at: str,
+    metric: str,
+    start: str | None,
+    end: str | None,
+    until: date | None,
+    strikes: tuple[float, float] | None,
+    rows: int,
+    svg: str | None,
+    html: str | None,
+    store: str | None,
+    as_json: bool,
+    no_color: bool,
+) -> None:
     """Strike × expiration heatmap of OI, calls, puts, net (calls − puts) or change.
 
     \b
     Examples: maxpain heatmap NVDA --until 2026-01-16
               maxpain heatmap GOOG --metric change --from 2025-12-01 --to 2025-12-05
     """
+    from maxpain import analysis
+
     from . import payloads
     from .render import Heatmap, snapshot_header, warnings_panel
-    from maxpain import analysis
 
     settings = settings_of(ctx, store=store, as_json=as_json, no_color=no_color, svg=svg, html=html)
     warnings: list[str] = []
@@ -549,21 +761,50 @@ def heatmap(ctx: click.Context, ticker: str, at: str, metric: str, start: str | 
         if start or end:
             raise InputError("--from/--to go with --metric change; use --at to pick the snapshot")
         chain, info = open_snapshot(settings, ticker, at)
-        expirations = [e for e in chain.expirations if e >= analysis.trading_day(chain.meta.captured_at) and (until is None or e <= until)]
+        expirations = [
+            e
+            for e in chain.expirations
+            if e >= analysis.trading_day(chain.meta.captured_at) and (until is None or e <= until)
+        ]
         if until is not None and until < analysis.trading_day(chain.meta.captured_at):
-            raise InputError(f"--until {until} is before the snapshot's capture date {analysis.trading_day(chain.meta.captured_at)}")
+            raise InputError(
+                f"--until {until} is before the snapshot's capture date {analysis.trading_day(chain.meta.captured_at)}"
+            )
         grid = analysis.oi_grid(chain, metric, expirations)
-        title = {"oi": "Open interest (calls + puts)", "calls": "Call open interest", "puts": "Put open interest",
-                 "net": "Net open interest (calls − puts)"}[metric]
-    pain = {row[0]: row[1] for row in analysis.max_pain_by_expiration(chain).select("expiration", "max_pain").iter_rows()}
+        title = {
+            "oi": "Open interest (calls + puts)",
+            "calls": "Call open interest",
+            "puts": "Put open interest",
+            "net": "Net open interest (calls − puts)",
+        }[metric]
+    pain = {
+        row[0]: row[1]
+        for row in analysis.max_pain_by_expiration(chain).select("expiration", "max_pain").iter_rows()
+    }
     if settings.as_json:
-        emit_json({"ticker": chain.underlying, "snapshot": payloads.snapshot(chain, info), "metric": metric,
-                   "cells": payloads.records(grid), "max_pain": {k.isoformat(): v for k, v in pain.items()}, "warnings": warnings})
+        emit_json(
+            {
+                "ticker": chain.underlying,
+                "snapshot": payloads.snapshot(chain, info),
+                "metric": metric,
+                "cells": payloads.records(grid),
+                "max_pain": {k.isoformat(): v for k, v in pain.items()},
+                "warnings": warnings,
+            }
+        )
         return
     show(
         settings,
         snapshot_header(chain, info, f"maxpain heatmap · {chain.underlying}"),
-        Heatmap(grid, title=title, spot=chain.meta.spot, max_pain=pain, diverging=metric in ("net", "change"), strikes=strikes, max_rows=rows),
+        Heatmap(
+            grid,
+            title=title,
+            spot=chain.meta.spot,
+            max_pain=pain,
+            diverging=metric in ("net", "change"),
+            strikes=strikes,
+            max_rows=rows,
+        ),
         warnings_panel(warnings + chain_warnings(chain)),
     )
 
@@ -573,13 +814,38 @@ def heatmap(ctx: click.Context, ticker: str, at: str, metric: str, start: str | 
 @click.option("--from", "start", default=None, help="Earlier snapshot (default: the one stored before --to).")
 @click.option("--to", "end", default="latest", show_default=True, help="Later snapshot.")
 @click.option("--until", type=DATE, default=None, help="Only expirations up to this date.")
-@click.option("--near", "near_weeks", type=click.IntRange(min=1, max=52), default=4, show_default=True, help="Weeks that count as near expirations.")
-@click.option("--top", type=click.IntRange(min=1, max=200), default=10, show_default=True, help="Rows of build-ups and unwinds.")
+@click.option(
+    "--near",
+    "near_weeks",
+    type=click.IntRange(min=1, max=52),
+    default=4,
+    show_default=True,
+    help="Weeks that count as near expirations.",
+)
+@click.option(
+    "--top",
+    type=click.IntRange(min=1, max=200),
+    default=10,
+    show_default=True,
+    help="Rows of build-ups and unwinds.",
+)
 @export_options
 @shared_options
 @click.pass_context
-def diff(ctx: click.Context, ticker: str, start: str | None, end: str, until: date | None, near_weeks: int, top: int,
-         svg: str | None, html: str | None, store: str | None, as_json: bool, no_color: bool) -> None:
+def diff(
+    ctx: click.Context,
+    ticker: str,
+    start: str | None,
+    end: str,
+    until: date | None,
+    near_weeks: int,
+    top: int,
+    svg: str | None,
+    html: str | None,
+    store: str | None,
+    as_json: bool,
+    no_color: bool,
+) -> None:
     """Open-interest build-ups and unwinds between two snapshots, by contract and by expiration.
 
     \b
@@ -589,9 +855,10 @@ def diff(ctx: click.Context, ticker: str, start: str | None, end: str, until: da
 
     from rich.text import Text
 
+    from maxpain import analysis
+
     from . import payloads
     from .render import by_expiration_table, change_tables, concentration_sentence, warnings_panel
-    from maxpain import analysis
 
     settings = settings_of(ctx, store=store, as_json=as_json, no_color=no_color, svg=svg, html=html)
     before, after = resolve_pair(settings, ticker, start, end)
@@ -620,30 +887,58 @@ def diff(ctx: click.Context, ticker: str, start: str | None, end: str, until: da
 @click.option("--right", type=click.Choice(["put", "call"], case_sensitive=False), required=True)
 @click.option("--expiry", type=DATE, required=True, help="Expiration date YYYY-MM-DD.")
 @click.option("--contracts", type=click.IntRange(min=1), required=True, help="Number of contracts.")
-@click.option("--at", "at", default="latest", show_default=True, help="Snapshot: latest, a date, an id, or live.")
-@click.option("--rate", type=click.FloatRange(min=-0.1, max=1.0), default=0.04, show_default=True, help="Risk-free rate for delta.")
+@click.option(
+    "--at", "at", default="latest", show_default=True, help="Snapshot: latest, a date, an id, or live."
+)
+@click.option(
+    "--rate",
+    type=click.FloatRange(min=-0.1, max=1.0),
+    default=0.04,
+    show_default=True,
+    help="Risk-free rate for delta.",
+)
 @export_options
 @shared_options
 @click.pass_context
-def exposure(ctx: click.Context, ticker: str, strike: float, right: str, expiry: date, contracts: int, at: str, rate: float,
-             svg: str | None, html: str | None, store: str | None, as_json: bool, no_color: bool) -> None:
+def exposure(
+    ctx: click.Context,
+    ticker: str,
+    strike: float,
+    right: str,
+    expiry: date,
+    contracts: int,
+    at: str,
+    rate: float,
+    svg: str | None,
+    html: str | None,
+    store: str | None,
+    as_json: bool,
+    no_color: bool,
+) -> None:
     """What a position amounts to: shares, notional, premium, delta-adjusted notional.
 
     \b
     Example: maxpain exposure PLTR --strike 50 --right put --expiry 2027-01-15 --contracts 50000
     """
+    from maxpain import analysis
+
     from . import payloads
     from .render import exposure_panel, snapshot_header, warnings_panel
-    from maxpain import analysis
 
     settings = settings_of(ctx, store=store, as_json=as_json, no_color=no_color, svg=svg, html=html)
     chain, info = open_snapshot(settings, ticker, at)
-    result = analysis.exposure(chain, strike=strike, right=right, expiration=expiry, contracts=contracts, rate=rate)
+    result = analysis.exposure(
+        chain, strike=strike, right=right, expiration=expiry, contracts=contracts, rate=rate
+    )
     if settings.as_json:
         emit_json(payloads.exposure(result))
         return
-    show(settings, snapshot_header(chain, info, f"maxpain exposure · {chain.underlying}"), exposure_panel(result),
-         warnings_panel([m for m in chain_warnings(chain) if "spot" in m]))
+    show(
+        settings,
+        snapshot_header(chain, info, f"maxpain exposure · {chain.underlying}"),
+        exposure_panel(result),
+        warnings_panel([m for m in chain_warnings(chain) if "spot" in m]),
+    )
 
 
 # ----------------------------------------------------------------------------- entry point
@@ -652,7 +947,7 @@ def run(argv: list[str] | None = None) -> int:
     try:
         result = app.main(args=argv, prog_name="maxpain", standalone_mode=False)
         return result if isinstance(result, int) else 0
-    except _Reported as reported:
+    except _AlreadyReportedError as reported:
         return reported.exit_code
     except click.exceptions.Exit as done:
         return done.exit_code
@@ -673,10 +968,13 @@ def run(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
-    except Exception as error:  # noqa: BLE001 - the last line of defence: no tracebacks for users
+    except Exception as error:
         if os.environ.get("MAXPAIN_DEBUG"):
             raise
-        print(f"maxpain: internal error ({type(error).__name__}: {str(error)[:200]}); rerun with MAXPAIN_DEBUG=1 and report it", file=sys.stderr)
+        print(
+            f"maxpain: internal error ({type(error).__name__}: {str(error)[:200]}); rerun with MAXPAIN_DEBUG=1 and report it",
+            file=sys.stderr,
+        )
         return 1
 
 

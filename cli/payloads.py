@@ -61,8 +61,19 @@ def window(value: Window | None, pooled: MaxPain | None) -> dict[str, Any] | Non
 def expirations(table: pl.DataFrame) -> list[dict[str, Any]]:
     return records(
         table.select(
-            "expiration", "max_pain", "distance_to_spot", "call_oi", "put_oi", "put_call_oi_ratio",
-            "call_volume", "put_volume", "put_call_volume_ratio", "contracts", "unknown_oi", "min_payout", "reason",
+            "expiration",
+            "max_pain",
+            "distance_to_spot",
+            "call_oi",
+            "put_oi",
+            "put_call_oi_ratio",
+            "call_volume",
+            "put_volume",
+            "put_call_volume_ratio",
+            "contracts",
+            "unknown_oi",
+            "min_payout",
+            "reason",
         )
     )
 
@@ -84,7 +95,13 @@ def walls(ticker: str, chain: Chain, info: SnapshotInfo | None, result: Walls) -
     }
 
 
-def change(ticker: str, before: tuple[Chain, SnapshotInfo | None], after: tuple[Chain, SnapshotInfo | None], result: OIChange, top: int) -> dict[str, Any]:
+def change(
+    ticker: str,
+    before: tuple[Chain, SnapshotInfo | None],
+    after: tuple[Chain, SnapshotInfo | None],
+    result: OIChange,
+    top: int,
+) -> dict[str, Any]:
     changed = result.changes.filter(pl.col("status") != "unchanged").sort(
         pl.col("change").abs(), "expiration", "strike", descending=[True, False, False], nulls_last=True
     )
@@ -92,9 +109,19 @@ def change(ticker: str, before: tuple[Chain, SnapshotInfo | None], after: tuple[
         "ticker": ticker,
         "from": snapshot(*before),
         "to": snapshot(*after),
-        "changes": records(changed.select("expiration", "strike", "right", "root", "oi_from", "oi_to", "change", "status")),
-        "build_ups": records(result.build_ups(top).select("expiration", "strike", "right", "oi_from", "oi_to", "change", "status")),
-        "unwinds": records(result.unwinds(top).select("expiration", "strike", "right", "oi_from", "oi_to", "change", "status")),
+        "changes": records(
+            changed.select("expiration", "strike", "right", "root", "oi_from", "oi_to", "change", "status")
+        ),
+        "build_ups": records(
+            result.build_ups(top).select(
+                "expiration", "strike", "right", "oi_from", "oi_to", "change", "status"
+            )
+        ),
+        "unwinds": records(
+            result.unwinds(top).select(
+                "expiration", "strike", "right", "oi_from", "oi_to", "change", "status"
+            )
+        ),
         "by_expiration": records(result.by_expiration),
         "warnings": result.warnings,
     }

@@ -92,8 +92,11 @@ def snapshot_header(chain: Chain, info: SnapshotInfo | None, title: str) -> Pane
     lines.append(f"{meta.underlying}", style="bold")
     lines.append(f"  spot {spot}", style="bold")
     lines.append(f"  captured {meta.captured_at:%Y-%m-%d %H:%M} UTC")
-    lines.append(f"\nsnapshot {info.id if info else 'live (not saved)'} · {len(chain):,} contracts · "
-                 f"{len(chain.expirations)} expirations", style="dim")
+    lines.append(
+        f"\nsnapshot {info.id if info else 'live (not saved)'} · {len(chain):,} contracts · "
+        f"{len(chain.expirations)} expirations",
+        style="dim",
+    )
     lines.append(f"\nsource {meta.source}", style="dim")
     return Panel(lines, title=title, title_align="left", border_style="cyan", expand=False)
 
@@ -118,7 +121,9 @@ def expiration_table(table: pl.DataFrame, spot: float | None, window: Window | N
     for row in table.iter_rows(named=True):
         in_window = window is not None and row["expiration"] in window.expirations
         style = "bold" if in_window else None
-        pain = strike_text(row["max_pain"]) if row["max_pain"] is not None else Text("undefined", style="yellow")
+        pain = (
+            strike_text(row["max_pain"]) if row["max_pain"] is not None else Text("undefined", style="yellow")
+        )
         grid.add_row(
             day(row["expiration"]) + (" *" if in_window else ""),
             pain,
@@ -137,14 +142,32 @@ def expiration_table(table: pl.DataFrame, spot: float | None, window: Window | N
 
 def walls_tables(result: Walls) -> Group:
     parts = []
-    for label, frame, colour in (("Put walls", result.put_walls, "red"), ("Call walls", result.call_walls, "green")):
-        table = Table(title=label, title_justify="left", title_style=f"bold {colour}", header_style="bold", pad_edge=False)
-        for name, justify in (("strike", "right"), ("OI", "right"), ("share", "right"), ("vs spot", "right"), ("vs max pain", "right")):
+    for label, frame, colour in (
+        ("Put walls", result.put_walls, "red"),
+        ("Call walls", result.call_walls, "green"),
+    ):
+        table = Table(
+            title=label,
+            title_justify="left",
+            title_style=f"bold {colour}",
+            header_style="bold",
+            pad_edge=False,
+        )
+        for name, justify in (
+            ("strike", "right"),
+            ("OI", "right"),
+            ("share", "right"),
+            ("vs spot", "right"),
+            ("vs max pain", "right"),
+        ):
             table.add_column(name, justify=justify)  # type: ignore[arg-type]
         for row in frame.iter_rows(named=True):
             table.add_row(
-                strike_text(row["strike"]), integer(row["open_interest"]), share(row["share"]),
-                distance(row["distance_to_spot"]), distance(row["distance_to_max_pain"]),
+                strike_text(row["strike"]),
+                integer(row["open_interest"]),
+                share(row["share"]),
+                distance(row["distance_to_spot"]),
+                distance(row["distance_to_max_pain"]),
             )
         if frame.height == 0:
             table.add_row(DASH, DASH, DASH, DASH, DASH)
@@ -157,10 +180,18 @@ def clusters_table(clusters: pl.DataFrame, spot: float | None) -> Table:
     for name in ("side", "band", "peak", "centre", "OI", "share", "centre vs spot"):
         table.add_column(name, justify="left" if name in ("side", "band") else "right")
     for row in clusters.iter_rows(named=True):
-        band = strike_text(row["low"]) if row["low"] == row["high"] else f"{strike_text(row['low'])}-{strike_text(row['high'])}"
+        band = (
+            strike_text(row["low"])
+            if row["low"] == row["high"]
+            else f"{strike_text(row['low'])}-{strike_text(row['high'])}"
+        )
         table.add_row(
-            Text(row["side"], style="red" if row["side"] == "put" else "green"), band, strike_text(row["peak"]),
-            price(row["center"]), integer(row["open_interest"]), share(row["share"]),
+            Text(row["side"], style="red" if row["side"] == "put" else "green"),
+            band,
+            strike_text(row["peak"]),
+            price(row["center"]),
+            integer(row["open_interest"]),
+            share(row["share"]),
             distance(row["center"] - spot) if spot is not None else DASH,
         )
     if clusters.height == 0:
@@ -190,37 +221,66 @@ def walls_sentence(ticker: str, result: Walls) -> Text:
     return Text(sentence[0].upper() + sentence[1:] if sentence[0].islower() else sentence, style="bold")
 
 
-def payout_bars(curve: pl.DataFrame, *, spot: float | None, max_pain: float | None, width: int, max_rows: int = 40) -> Table:
-    """The payout curve as horizontal bars, strikes descending, spot and max pain marked."""
-    frame = curve
-    if frame.height > max_rows:
-        # keep the rows around max pain (and spot) readable
-        centre = max_pain if max_pain is not None else (spot or float(frame["strike"].median()))  # type: ignore[arg-type]
-        order = (frame["strike"] - centre).abs().arg_sort()
-        frame = frame[order[:max_rows].sort()]
-    frame = frame.sort("strike", descending=True)
-    top = float(frame["total_payout"].max() or 0.0)  # type: ignore[arg-type]
+def _curve_rows(
+    curve: pl.DataFrame, spot: float | None, max_pain: float | None, max_rows: int
+) -> pl.DataFrame:
+    """The strikes to draw: from a little below the lower of spot and max pain to a little above
+    the higher, thinned evenly (max pain always kept) when there are too many."""
+    strikes = curve["strike"].to_list()
+    anchors = [v for v in (spot, max_pain) if v is not None] or [strikes[len(strikes) // 2]]
+    low, high = min(anchors), max(anchors)
+    margin = max((high - low) * 0.25, 1e-9)
+    inside = [k for k in strikes if low - margin <= k <= high + margin]
+    below = [k for k in strikes if k < low - margin][-4:]
+    above = [k for k in strikes if k > high + margin][:4]
+    chosen = below + inside + above
+    if len(chosen) > max_rows:
+        step = len(chosen) / max_rows
+        thinned = {chosen[int(i * step)] for i in range(max_rows)}
+        if max_pain is not None:
+            thinned.add(max_pain)
+        chosen = sorted(thinned)
+    return curve.filter(pl.col("strike").is_in(chosen))
+
+
+def payout_bars(
+    curve: pl.DataFrame, *, spot: float | None, max_pain: float | None, width: int, max_rows: int = 30
+) -> Table:
+    """The payout curve as horizontal bars of the payout *above its minimum* (so the bottom of the
+    curve is visible), split into what call and put holders are owed; strikes descending."""
+    frame = _curve_rows(curve, spot, max_pain, max_rows).sort("strike", descending=True)
+    floor = float(curve["total_payout"].min() or 0.0)  # type: ignore[arg-type]
+    top = float(frame["total_payout"].max() or 0.0) - floor  # type: ignore[arg-type]
     bar_width = max(10, width - 34)
-    table = Table(title="Payout to option holders at expiry", title_justify="left", header_style="bold", box=None, pad_edge=False)
+    table = Table(
+        title="Payout to option holders at expiry",
+        title_justify="left",
+        header_style="bold",
+        box=None,
+        pad_edge=False,
+    )
     table.add_column("strike", justify="right")
     table.add_column("payout", justify="right")
-    table.add_column("█ calls  ▒ puts", no_wrap=True)
+    table.add_column("above the minimum: █ calls ▒ puts", no_wrap=True)
     spot_drawn = spot is None
     for row in frame.iter_rows(named=True):
         if not spot_drawn and row["strike"] < spot:
-            table.add_row(Text(f"{price(spot)}", style="cyan"), "", Text("─" * bar_width + " spot", style="cyan"))
+            table.add_row(
+                Text(f"{price(spot)}", style="cyan"), "", Text("─" * bar_width + " spot", style="cyan")
+            )
             spot_drawn = True
-        call_cells = int(round(bar_width * row["call_payout"] / top)) if top else 0
-        put_cells = int(round(bar_width * row["put_payout"] / top)) if top else 0
-        bar = Text("█" * call_cells, style="green") + Text("▒" * put_cells, style="red")
+        excess = row["total_payout"] - floor
+        cells = round(bar_width * excess / top) if top > 0 else 0
+        call_cells = round(cells * row["call_payout"] / row["total_payout"]) if row["total_payout"] else 0
+        bar = Text("█" * call_cells, style="green") + Text("▒" * (cells - call_cells), style="red")
         is_pain = max_pain is not None and row["strike"] == max_pain
         label = Text(strike_text(row["strike"]), style="bold magenta" if is_pain else "")
         if is_pain:
-            bar.append(" ◀ max pain", style="bold magenta")
+            bar.append("◀ max pain (minimum payout)", style="bold magenta")
         table.add_row(label, money(row["total_payout"]), bar)
     if not spot_drawn:
         table.add_row(Text(price(spot), style="cyan"), "", Text("─" * bar_width + " spot", style="cyan"))
-    table.caption = "█ owed to call holders  ▒ owed to put holders"
+    table.caption = "bar = payout minus the minimum; its colours split it by who is owed"
     table.caption_justify = "left"
     return table
 
@@ -262,7 +322,9 @@ class Heatmap:
         expirations = sorted(self.grid["expiration"].unique().to_list())
         fit = max(1, (width - 10) // (CELL + 1))
         if len(expirations) > fit:
-            notes.append(f"{len(expirations) - fit} later expiration(s) not shown: widen the terminal or use --until")
+            notes.append(
+                f"{len(expirations) - fit} later expiration(s) not shown: widen the terminal or use --until"
+            )
             expirations = expirations[:fit]
         frame = self.grid.filter(pl.col("expiration").is_in(expirations))
         strikes = sorted(frame["strike"].unique().to_list())
@@ -277,7 +339,9 @@ class Heatmap:
                 centre = self.spot if self.spot is not None else strikes[len(strikes) // 2]
                 nearest = sorted(strikes, key=lambda s: (abs(s - centre), s))[: self.max_rows]
                 strikes = sorted(nearest)
-                notes.append(f"showing strikes {strike_text(strikes[0])}-{strike_text(strikes[-1])} around spot; choose others with --strikes LO:HI")
+                notes.append(
+                    f"showing strikes {strike_text(strikes[0])}-{strike_text(strikes[-1])} around spot; choose others with --strikes LO:HI"
+                )
         return sorted(strikes, reverse=True), expirations, notes
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
@@ -302,7 +366,10 @@ class Heatmap:
         spot_drawn = self.spot is None
         for strike in strikes:
             if not spot_drawn and strike < self.spot:  # type: ignore[operator]
-                yield Text(f"{price(self.spot):>8} " + "─" * ((CELL + 1) * len(expirations) - 1) + " spot", style="cyan")
+                yield Text(
+                    f"{price(self.spot):>8} " + "─" * ((CELL + 1) * len(expirations) - 1) + " spot",
+                    style="cyan",
+                )
                 spot_drawn = True
             line = Text(f"{strike_text(strike):>8} ")
             for expiration in expirations:
@@ -312,7 +379,9 @@ class Heatmap:
                 line.append(" ")
             yield line
         if not spot_drawn:
-            yield Text(f"{price(self.spot):>8} " + "─" * ((CELL + 1) * len(expirations) - 1) + " spot", style="cyan")
+            yield Text(
+                f"{price(self.spot):>8} " + "─" * ((CELL + 1) * len(expirations) - 1) + " spot", style="cyan"
+            )
         yield self._legend(top, colour)
         for note in notes:
             yield Text(f"note: {note}", style="dim")
@@ -338,7 +407,11 @@ class Heatmap:
             else:
                 background = SEQUENTIAL[self._level(value, top, len(SEQUENTIAL))]
             level = self._level(value, top, 7)
-            foreground = "black" if (not self.diverging and level >= 4) or (self.diverging and self._level(value, top, 4) <= 1) else "white"
+            foreground = (
+                "black"
+                if (not self.diverging and level >= 4) or (self.diverging and self._level(value, top, 4) <= 1)
+                else "white"
+            )
             style = Style(bgcolor=background, color=foreground, bold=is_pain, underline=is_pain)
             return Text(number.rjust(CELL), style=style)
         glyph = GLYPHS[max(1, self._level(value, top, len(GLYPHS)))]
@@ -361,14 +434,28 @@ class Heatmap:
 # ----------------------------------------------------------------------------- diff and exposure
 def change_tables(change: OIChange, top: int) -> Group:
     parts = []
-    for label, frame, colour in (("Top build-ups", change.build_ups(top), "green"), ("Top unwinds", change.unwinds(top), "red")):
-        table = Table(title=label, title_justify="left", title_style=f"bold {colour}", header_style="bold", pad_edge=False)
+    for label, frame, colour in (
+        ("Top build-ups", change.build_ups(top), "green"),
+        ("Top unwinds", change.unwinds(top), "red"),
+    ):
+        table = Table(
+            title=label,
+            title_justify="left",
+            title_style=f"bold {colour}",
+            header_style="bold",
+            pad_edge=False,
+        )
         for name in ("expiration", "strike", "right", "OI before", "OI after", "change", "status"):
             table.add_column(name, justify="left" if name in ("expiration", "right", "status") else "right")
         for row in frame.iter_rows(named=True):
             table.add_row(
-                day(row["expiration"]), strike_text(row["strike"]), "call" if row["right"] == "C" else "put",
-                integer(row["oi_from"]), integer(row["oi_to"]), Text(signed(row["change"]), style=colour), row["status"],
+                day(row["expiration"]),
+                strike_text(row["strike"]),
+                "call" if row["right"] == "C" else "put",
+                integer(row["oi_from"]),
+                integer(row["oi_to"]),
+                Text(signed(row["change"]), style=colour),
+                row["status"],
             )
         if frame.height == 0:
             table.add_row(DASH, "", "", "", "", "none", "")
@@ -384,11 +471,30 @@ def by_expiration_table(change: OIChange, near_until: date) -> Table:
         near = row["expiration"] <= near_until
         table.add_row(
             Text(day(row["expiration"]) + (" *" if near else ""), style="bold" if near else ""),
-            Text(signed(row["call_change"]), style="green" if (row["call_change"] or 0) > 0 else "red" if (row["call_change"] or 0) < 0 else ""),
-            Text(signed(row["put_change"]), style="green" if (row["put_change"] or 0) > 0 else "red" if (row["put_change"] or 0) < 0 else ""),
-            signed(row["net_change"]), integer(row["call_oi_to"]), integer(row["put_oi_to"]), integer(row["new_contracts"]),
+            Text(
+                signed(row["call_change"]),
+                style="green"
+                if (row["call_change"] or 0) > 0
+                else "red"
+                if (row["call_change"] or 0) < 0
+                else "",
+            ),
+            Text(
+                signed(row["put_change"]),
+                style="green"
+                if (row["put_change"] or 0) > 0
+                else "red"
+                if (row["put_change"] or 0) < 0
+                else "",
+            ),
+            signed(row["net_change"]),
+            integer(row["call_oi_to"]),
+            integer(row["put_oi_to"]),
+            integer(row["new_contracts"]),
         )
-    table.caption = f"* near expirations (through {near_until}); new = contracts absent from the earlier snapshot"
+    table.caption = (
+        f"* near expirations (through {near_until}); new = contracts absent from the earlier snapshot"
+    )
     table.caption_justify = "left"
     return table
 
@@ -427,19 +533,40 @@ def exposure_panel(result: Exposure) -> Group:
         ("multiplier", f"{result.multiplier}", "shares per contract"),
         ("shares controlled", integer(result.shares), "contracts × multiplier"),
         ("spot", price(result.spot) + spot_note, ""),
-        ("notional at spot", money(result.notional_at_spot), result.reasons.get("notional_at_spot", "shares × spot")),
+        (
+            "notional at spot",
+            money(result.notional_at_spot),
+            result.reasons.get("notional_at_spot", "shares × spot"),
+        ),
         ("notional at strike", money(result.notional_at_strike), "shares × strike"),
         ("option price", price(result.price), result.price_basis or result.reasons.get("premium", "")),
         ("premium", money(result.premium), "shares × price: what the position cost"),
-        ("implied volatility", share(result.implied_volatility) if result.implied_volatility else DASH, "from the chain"),
-        ("delta", f"{result.delta:+.3f}" if result.delta is not None else DASH, result.reasons.get("delta", f"Black-Scholes, rate {result.rate:.2%}, {result.years_to_expiry:.2f} y")),
+        (
+            "implied volatility",
+            share(result.implied_volatility) if result.implied_volatility else DASH,
+            "from the chain",
+        ),
+        (
+            "delta",
+            f"{result.delta:+.3f}" if result.delta is not None else DASH,
+            result.reasons.get(
+                "delta", f"Black-Scholes, rate {result.rate:.2%}, {result.years_to_expiry:.2f} y"
+            ),
+        ),
         ("delta-adjusted notional", money(result.delta_adjusted_notional), "delta × shares × spot"),
         ("open interest", integer(result.open_interest), "of this contract in the snapshot"),
-        ("notional / premium", f"{result.notional_to_premium:,.0f}×" if result.notional_to_premium else DASH, ""),
+        (
+            "notional / premium",
+            f"{result.notional_to_premium:,.0f}×" if result.notional_to_premium else DASH,
+            "",
+        ),
     ]
     for label, value, note in rows:
         table.add_row(label, value, note)
-    position = Text(f"{result.contracts:,} × {result.ticker} {result.expiration} {strike_text(result.strike)} {result.right}", style="bold")
+    position = Text(
+        f"{result.contracts:,} × {result.ticker} {result.expiration} {strike_text(result.strike)} {result.right}",
+        style="bold",
+    )
     return Group(position, table, Text(""), exposure_sentence(result))
 
 
@@ -462,27 +589,46 @@ def exposure_sentence(result: Exposure) -> Text:
 def snapshots_table(snapshots: Sequence[SnapshotInfo], width: int = 120) -> Table:
     """Stored snapshots; below 110 columns the capture time (the id spells it) and the source go."""
     wide = width >= 110
-    columns = ["ticker", "id"] + (["captured (UTC)"] if wide else []) + ["spot", "contracts", "exp."] + (["source"] if wide else []) + ["notes"]
+    columns = (
+        ["ticker", "id"]
+        + (["captured (UTC)"] if wide else [])
+        + ["spot", "contracts", "exp."]
+        + (["source"] if wide else [])
+        + ["notes"]
+    )
     table = Table(title="Stored snapshots", title_justify="left", header_style="bold", pad_edge=False)
     for name in columns:
         wraps = name in ("source", "notes")
         table.add_column(
-            name, justify="right" if name in ("spot", "contracts", "exp.") else "left",
-            overflow="fold" if wraps else "ellipsis", no_wrap=not wraps,
+            name,
+            justify="right" if name in ("spot", "contracts", "exp.") else "left",
+            overflow="fold" if wraps else "ellipsis",
+            no_wrap=not wraps,
             min_width={"id": 18, "captured (UTC)": 16, "spot": 7, "contracts": 9, "notes": 14}.get(name),
         )
     for info in snapshots:
+        cells: dict[str, str | Text]
         if info.damaged:
-            cells = {"ticker": info.ticker, "id": info.id, "notes": Text(f"DAMAGED: {info.damaged}", style="red")}
+            cells = {
+                "ticker": info.ticker,
+                "id": info.id,
+                "notes": Text(f"DAMAGED: {info.damaged}", style="red"),
+            }
         else:
-            notes = "; ".join(n for n in info.notes if not n.startswith("SYNTHETIC")) or ("synthetic demo" if info.notes else "")
+            notes = "; ".join(n for n in info.notes if not n.startswith("SYNTHETIC")) or (
+                "synthetic demo" if info.notes else ""
+            )
             if info.partial:
                 notes = "PARTIAL; " + notes
             cells = {
-                "ticker": info.ticker, "id": info.id,
+                "ticker": info.ticker,
+                "id": info.id,
                 "captured (UTC)": f"{info.captured_at:%Y-%m-%d %H:%M}" if info.captured_at else DASH,
                 "spot": price(info.spot) + ("~" if info.spot_estimated else ""),
-                "contracts": integer(info.contracts), "exp.": str(info.expirations), "source": info.source, "notes": notes,
+                "contracts": integer(info.contracts),
+                "exp.": str(info.expirations),
+                "source": info.source,
+                "notes": notes,
             }
         table.add_row(*[cells.get(name, DASH) for name in columns])
     if snapshots and any(s.spot_estimated for s in snapshots):

@@ -9,7 +9,16 @@ from __future__ import annotations
 from typing import Any
 
 __version__ = "0.1.0"
-__all__ = ["CHAIN_SCHEMA", "Chain", "ChainMeta", "MaxpainError", "Store", "normalize", "read_file", "validate_ticker"]
+__all__ = [
+    "CHAIN_SCHEMA",
+    "Chain",
+    "ChainMeta",
+    "MaxpainError",
+    "Store",
+    "normalize",
+    "read_file",
+    "validate_ticker",
+]
 
 _LOCATIONS = {
     "CHAIN_SCHEMA": "maxpain.chain",

@@ -23,4 +23,5 @@ BoolArray1D = npt.NDArray[np.bool_]
 
 def jit(function: F) -> F:
     """Compile lazily (on first call), cached on disk; no fastmath, so NaN keeps its meaning."""
-    return njit(cache=True, nogil=True)(function)  # type: ignore[no-any-return]
+    compiled: Any = njit(cache=True, nogil=True)(function)
+    return compiled  # type: ignore[no-any-return,unused-ignore]

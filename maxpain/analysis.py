@@ -11,6 +11,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -123,7 +124,9 @@ def segment(frame: pl.DataFrame, by: Sequence[str]) -> Segments:
     return Segments(ordered, ordered.select(list(by))[starts], offsets)
 
 
-def _contract_arrays(ordered: pl.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _contract_arrays(
+    ordered: pl.DataFrame,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The kernels' view of a chain-shaped frame: strike (float), put flag, OI (−1 = unknown),
     multiplier, volume (−1 = unknown) as contiguous numpy arrays."""
     right = ordered.get_column("right")
@@ -140,10 +143,12 @@ def _contract_arrays(ordered: pl.DataFrame) -> tuple[np.ndarray, np.ndarray, np.
 
 def _weights(ordered: pl.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     strike, is_put, open_interest, multiplier, _ = _contract_arrays(ordered)
-    return kernels.contract_weights(strike, is_put, open_interest, multiplier)  # type: ignore[no-any-return]
+    return kernels.contract_weights(strike, is_put, open_interest, multiplier)
 
 
-def max_pain_table(frame: pl.DataFrame, by: Sequence[str], *, segments: Segments | None = None) -> pl.DataFrame:
+def max_pain_table(
+    frame: pl.DataFrame, by: Sequence[str], *, segments: Segments | None = None
+) -> pl.DataFrame:
     """Max pain of every group of ``frame`` (one row per group, in key order).
 
     ``frame`` needs ``strike, right, open_interest, multiplier, volume`` and the ``by`` columns.
@@ -153,15 +158,25 @@ def max_pain_table(frame: pl.DataFrame, by: Sequence[str], *, segments: Segments
     segments = segments or segment(frame, by)
     ordered, offsets = segments.frame, segments.offsets
     strike_float, is_put, open_interest, multiplier, volume = _contract_arrays(ordered)
-    strike, call_weight, put_weight = kernels.contract_weights(strike_float, is_put, open_interest, multiplier)
+    strike, call_weight, put_weight = kernels.contract_weights(
+        strike_float, is_put, open_interest, multiplier
+    )
     best_row, best_payout, status = kernels.max_pain_segments(strike, call_weight, put_weight, offsets)
     defined = best_row >= 0
-    max_pain = np.where(defined, strike_float[np.where(defined, best_row, 0)], np.nan) if len(best_row) else np.zeros(0)
+    max_pain = (
+        np.where(defined, strike_float[np.where(defined, best_row, 0)], np.nan)
+        if len(best_row)
+        else np.zeros(0)
+    )
     call_oi, put_oi, unknown_oi = kernels.side_sums(open_interest, is_put, offsets)
     call_volume, put_volume, _ = kernels.side_sums(volume, is_put, offsets)
     sums = {
-        "call_oi": call_oi, "put_oi": put_oi, "call_volume": call_volume, "put_volume": put_volume,
-        "contracts": np.diff(offsets), "unknown_oi": unknown_oi,
+        "call_oi": call_oi,
+        "put_oi": put_oi,
+        "call_volume": call_volume,
+        "put_volume": put_volume,
+        "contracts": np.diff(offsets),
+        "unknown_oi": unknown_oi,
     }
     reasons = [None if code == kernels.OK else REASONS[int(code)] for code in status]
     reasons = [
@@ -170,9 +185,14 @@ def max_pain_table(frame: pl.DataFrame, by: Sequence[str], *, segments: Segments
     ]
     result = pl.DataFrame(
         {
-            **{name: pl.Series(sums[name], dtype=pl.Int64) for name in ("call_oi", "put_oi", "call_volume", "put_volume", "contracts", "unknown_oi")},
+            **{
+                name: pl.Series(sums[name], dtype=pl.Int64)
+                for name in ("call_oi", "put_oi", "call_volume", "put_volume", "contracts", "unknown_oi")
+            },
             "max_pain": pl.Series(max_pain, dtype=pl.Float64).fill_nan(None),
-            "min_payout": pl.Series(np.where(defined, best_payout / 1000.0, np.nan), dtype=pl.Float64).fill_nan(None),
+            "min_payout": pl.Series(
+                np.where(defined, best_payout / 1000.0, np.nan), dtype=pl.Float64
+            ).fill_nan(None),
             "reason": pl.Series(reasons, dtype=pl.String),
         }
     )
@@ -224,7 +244,14 @@ def pooled_max_pain(chain: Chain, window: Window) -> MaxPain:
     if not window.expirations:
         return MaxPain(None, None, f"no expiration between {window.start} and {window.until}", 0, 0, 0)
     row = max_pain_table(_window_frame(chain, window), []).row(0, named=True)
-    return MaxPain(row["max_pain"], row["min_payout"], row["reason"], row["call_oi"] or 0, row["put_oi"] or 0, row["contracts"])
+    return MaxPain(
+        row["max_pain"],
+        row["min_payout"],
+        row["reason"],
+        row["call_oi"] or 0,
+        row["put_oi"] or 0,
+        row["contracts"],
+    )
 
 
 def payout_curve(chain: Chain, expirations: Sequence[date]) -> pl.DataFrame:
@@ -244,7 +271,9 @@ def payout_curve(chain: Chain, expirations: Sequence[date]) -> pl.DataFrame:
 
 
 # --------------------------------------------------------------------------- walls and clusters
-def strike_totals_table(frame: pl.DataFrame, by: Sequence[str], *, segments: Segments | None = None) -> pl.DataFrame:
+def strike_totals_table(
+    frame: pl.DataFrame, by: Sequence[str], *, segments: Segments | None = None
+) -> pl.DataFrame:
     """Call and put OI summed by strike inside each group: ``by..., strike, call_oi, put_oi``."""
     segments = segments or segment(frame, by)
     ordered, keys, offsets = segments.frame, segments.keys, segments.offsets
@@ -259,18 +288,26 @@ def strike_totals_table(frame: pl.DataFrame, by: Sequence[str], *, segments: Seg
     return out
 
 
-def walls_table(frame: pl.DataFrame, by: Sequence[str], *, top: int, segments: Segments | None = None) -> pl.DataFrame:
+def walls_table(
+    frame: pl.DataFrame, by: Sequence[str], *, top: int, segments: Segments | None = None
+) -> pl.DataFrame:
     """The ``top`` strikes by open interest on each side of every group (ties: lower strike):
     ``by..., side, rank, strike, open_interest, share`` (share of the group's side total)."""
     segments = segments or segment(frame, by)
     strike_float, is_put, open_interest, _, _ = _contract_arrays(segments.frame)
     ones = np.ones(len(open_interest), dtype=np.int64)
     strike, call_oi, put_oi = kernels.contract_weights(strike_float, is_put, open_interest, ones)
-    strikes, call_totals, put_totals, strike_offsets = kernels.strike_totals(strike, call_oi, put_oi, segments.offsets)
+    strikes, call_totals, put_totals, strike_offsets = kernels.strike_totals(
+        strike, call_oi, put_oi, segments.offsets
+    )
     parts = []
     for side, totals in (("put", put_totals), ("call", call_totals)):
         chosen, counts = kernels.top_k_segments(totals, strike_offsets, top)
-        side_total = np.add.reduceat(totals, strike_offsets[:-1]) if len(totals) else np.zeros(len(strike_offsets) - 1, np.int64)
+        side_total = (
+            np.add.reduceat(totals, strike_offsets[:-1])
+            if len(totals)
+            else np.zeros(len(strike_offsets) - 1, np.int64)
+        )
         segment_of = np.repeat(np.arange(len(counts) - 1), np.diff(counts))
         rank = np.arange(len(chosen)) - counts[:-1][segment_of] + 1
         part = pl.DataFrame(
@@ -281,7 +318,13 @@ def walls_table(frame: pl.DataFrame, by: Sequence[str], *, top: int, segments: S
                 "open_interest": totals[chosen],
                 "share": totals[chosen] / np.maximum(side_total[segment_of], 1),
             },
-            schema={"side": pl.String, "rank": pl.Int64, "strike": pl.Float64, "open_interest": pl.Int64, "share": pl.Float64},
+            schema={
+                "side": pl.String,
+                "rank": pl.Int64,
+                "strike": pl.Float64,
+                "open_interest": pl.Int64,
+                "share": pl.Float64,
+            },
         )
         if by:
             part = pl.concat([segments.keys[segment_of], part], how="horizontal")
@@ -312,7 +355,9 @@ class Walls:
 def _with_distances(ranked: pl.DataFrame, spot: float | None, pain: float | None) -> pl.DataFrame:
     return ranked.select("strike", "open_interest", "share").with_columns(
         distance_to_spot=(pl.col("strike") - spot) if spot is not None else pl.lit(None, dtype=pl.Float64),
-        distance_to_max_pain=(pl.col("strike") - pain) if pain is not None else pl.lit(None, dtype=pl.Float64),
+        distance_to_max_pain=(pl.col("strike") - pain)
+        if pain is not None
+        else pl.lit(None, dtype=pl.Float64),
     )
 
 
@@ -326,7 +371,8 @@ def find_clusters(by_strike: pl.DataFrame, *, min_share: float = DEFAULT_CLUSTER
         low, high, peak, total = kernels.clusters(oi, float(min_share))
         side_total = int(oi.sum())
         centers = [
-            float(np.dot(strikes[lo : hi + 1], oi[lo : hi + 1]) / oi[lo : hi + 1].sum()) for lo, hi in zip(low, high, strict=True)
+            float(np.dot(strikes[lo : hi + 1], oi[lo : hi + 1]) / oi[lo : hi + 1].sum())
+            for lo, hi in zip(low, high, strict=True)
         ]
         parts.append(
             pl.DataFrame(
@@ -340,8 +386,13 @@ def find_clusters(by_strike: pl.DataFrame, *, min_share: float = DEFAULT_CLUSTER
                     "share": total / side_total if side_total else np.zeros(len(total)),
                 },
                 schema={
-                    "side": pl.String, "low": pl.Float64, "high": pl.Float64, "peak": pl.Float64,
-                    "center": pl.Float64, "open_interest": pl.Int64, "share": pl.Float64,
+                    "side": pl.String,
+                    "low": pl.Float64,
+                    "high": pl.Float64,
+                    "peak": pl.Float64,
+                    "center": pl.Float64,
+                    "open_interest": pl.Int64,
+                    "share": pl.Float64,
                 },
             )
         )
@@ -362,12 +413,20 @@ def walls(chain: Chain, window: Window, *, top: int = 5, min_share: float = DEFA
         ranked = walls_table(frame, [], top=top, segments=segments)
     else:
         by_strike = pl.DataFrame(schema={"strike": pl.Float64, "call_oi": pl.Int64, "put_oi": pl.Int64})
-        ranked = pl.DataFrame(schema={"side": pl.String, "rank": pl.Int64, "strike": pl.Float64, "open_interest": pl.Int64, "share": pl.Float64})
+        ranked = pl.DataFrame(
+            schema={
+                "side": pl.String,
+                "rank": pl.Int64,
+                "strike": pl.Float64,
+                "open_interest": pl.Int64,
+                "share": pl.Float64,
+            }
+        )
     spot = chain.meta.spot
     notes = []
     if not window.expirations:
         notes.append(f"no expiration between {window.start} and {window.until}")
-    elif int(by_strike.get_column("put_oi").sum() + by_strike.get_column("call_oi").sum()) == 0:
+    elif int(by_strike.get_column("put_oi").sum()) + int(by_strike.get_column("call_oi").sum()) == 0:
         notes.append("every contract in the window reports open interest 0: no walls")
     return Walls(
         window=window,
@@ -411,7 +470,11 @@ class OIChange:
     warnings: list[str]
 
     def build_ups(self, top: int = 10) -> pl.DataFrame:
-        return self.changes.filter(pl.col("change") > 0).sort(["change", "expiration", "strike"], descending=[True, False, False]).head(top)
+        return (
+            self.changes.filter(pl.col("change") > 0)
+            .sort(["change", "expiration", "strike"], descending=[True, False, False])
+            .head(top)
+        )
 
     def unwinds(self, top: int = 10) -> pl.DataFrame:
         return self.changes.filter(pl.col("change") < 0).sort(["change", "expiration", "strike"]).head(top)
@@ -442,8 +505,12 @@ def oi_change(a: Chain, b: Chain, *, until: date | None = None) -> OIChange:
     frame_a, frame_b = live(a.frame), live(b.frame)
     expired = a.frame.filter(pl.col("expiration") < first_live).get_column("expiration").n_unique()
     if expired:
-        warnings.append(f"{expired} expiration(s) of the first snapshot expired before the second and are left out")
-    roots = {r: i for i, r in enumerate(sorted(set(frame_a["root"].to_list()) | set(frame_b["root"].to_list())))}
+        warnings.append(
+            f"{expired} expiration(s) of the first snapshot expired before the second and are left out"
+        )
+    roots = {
+        r: i for i, r in enumerate(sorted(set(frame_a["root"].to_list()) | set(frame_b["root"].to_list())))
+    }
     if len(roots) >= 2**10:
         msg = "too many option roots to match"
         raise InputError(msg)
@@ -465,15 +532,34 @@ def oi_change(a: Chain, b: Chain, *, until: date | None = None) -> OIChange:
             return side_b.get_column(column)  # type: ignore[union-attr]
         if side_b is None:
             return side_a.get_column(column)
-        return pl.select(pl.when(in_a).then(side_a.get_column(column)).otherwise(side_b.get_column(column))).to_series()
+        return pl.select(
+            pl.when(in_a).then(side_a.get_column(column)).otherwise(side_b.get_column(column))
+        ).to_series()
 
     if side_a is None and side_b is None:
-        empty = {"expiration": pl.Date, "strike": pl.Float64, "right": pl.String, "root": pl.String, "contract_symbol": pl.String,
-                 "oi_from": pl.Int64, "oi_to": pl.Int64, "change": pl.Int64, "status": pl.String}
+        empty = {
+            "expiration": pl.Date,
+            "strike": pl.Float64,
+            "right": pl.String,
+            "root": pl.String,
+            "contract_symbol": pl.String,
+            "oi_from": pl.Int64,
+            "oi_to": pl.Int64,
+            "change": pl.Int64,
+            "status": pl.String,
+        }
         changes = pl.DataFrame(schema=empty)
     else:
-        oi_from = side_a.get_column("open_interest") if side_a is not None else pl.Series([None] * len(rows_b), dtype=pl.Int64)
-        oi_to = side_b.get_column("open_interest") if side_b is not None else pl.Series([None] * len(rows_a), dtype=pl.Int64)
+        oi_from = (
+            side_a.get_column("open_interest")
+            if side_a is not None
+            else pl.Series([None] * len(rows_b), dtype=pl.Int64)
+        )
+        oi_to = (
+            side_b.get_column("open_interest")
+            if side_b is not None
+            else pl.Series([None] * len(rows_a), dtype=pl.Int64)
+        )
         changes = pl.DataFrame({c: pick(c) for c in columns}).with_columns(
             right=pl.col("right").cast(pl.String),
             oi_from=pl.when(in_a).then(oi_from).otherwise(0),
@@ -481,17 +567,21 @@ def oi_change(a: Chain, b: Chain, *, until: date | None = None) -> OIChange:
             present_from=in_a,
             present_to=in_b,
         )
-        changes = changes.with_columns(change=pl.col("oi_to") - pl.col("oi_from")).with_columns(
-            status=pl.when(pl.col("change").is_null())
-            .then(pl.lit("unknown"))
-            .when(~pl.col("present_from"))
-            .then(pl.lit("new"))
-            .when(~pl.col("present_to"))
-            .then(pl.lit("closed"))
-            .when(pl.col("change") != 0)
-            .then(pl.lit("changed"))
-            .otherwise(pl.lit("unchanged"))
-        ).drop("present_from", "present_to")
+        changes = (
+            changes.with_columns(change=pl.col("oi_to") - pl.col("oi_from"))
+            .with_columns(
+                status=pl.when(pl.col("change").is_null())
+                .then(pl.lit("unknown"))
+                .when(~pl.col("present_from"))
+                .then(pl.lit("new"))
+                .when(~pl.col("present_to"))
+                .then(pl.lit("closed"))
+                .when(pl.col("change") != 0)
+                .then(pl.lit("changed"))
+                .otherwise(pl.lit("unchanged"))
+            )
+            .drop("present_from", "present_to")
+        )
 
     by_expiration = (
         changes.group_by("expiration")
@@ -530,7 +620,9 @@ def oi_change(a: Chain, b: Chain, *, until: date | None = None) -> OIChange:
     warnings.extend(_row_loss_warnings(a, b, frame_a, frame_b))
     for chain in (a, b):
         if chain.meta.partial:
-            warnings.append(f"the snapshot of {chain.meta.captured_at:%Y-%m-%d %H:%M} is partial: missing expirations count as closed/new")
+            warnings.append(
+                f"the snapshot of {chain.meta.captured_at:%Y-%m-%d %H:%M} is partial: missing expirations count as closed/new"
+            )
     return OIChange(a.meta.captured_at, b.meta.captured_at, changes, by_expiration, by_strike, warnings)
 
 
@@ -648,8 +740,14 @@ def exposure(
         raise NotFoundError(msg)
     rows = on_expiry.filter((pl.col("right") == code) & ((pl.col("strike") - strike).abs() < 1e-6))
     if rows.height == 0:
-        listed_strikes = on_expiry.filter(pl.col("right") == code).get_column("strike").unique().sort().to_numpy()
-        near = listed_strikes[np.argsort(np.abs(listed_strikes - strike), kind="stable")[:3]] if len(listed_strikes) else []
+        listed_strikes = (
+            on_expiry.filter(pl.col("right") == code).get_column("strike").unique().sort().to_numpy()
+        )
+        near: Any = (
+            listed_strikes[np.argsort(np.abs(listed_strikes - strike), kind="stable")[:3]]
+            if len(listed_strikes)
+            else []
+        )
         hint = f"; nearest listed: {', '.join(f'{s:g}' for s in sorted(near))}" if len(near) else ""
         side = "put" if code == "P" else "call"
         msg = f"{chain.underlying} {expiration} has no {strike:g} {side} in this snapshot{hint}"
@@ -681,7 +779,11 @@ def exposure(
         reasons["delta"] = "the contract has expired at capture time"
     else:
         d, g = kernels.black_scholes_greeks(
-            np.array([spot]), np.array([float(row["strike"])]), np.array([years]), np.array([float(iv)]), float(rate),
+            np.array([spot]),
+            np.array([float(row["strike"])]),
+            np.array([years]),
+            np.array([float(iv)]),
+            float(rate),
             np.array([code == "C"]),
         )
         delta, gamma = float(d[0]), float(g[0])
@@ -740,4 +842,6 @@ def change_grid(change: OIChange, expirations: Sequence[date] | None = None) -> 
     frame = change.changes
     if expirations is not None:
         frame = frame.filter(pl.col("expiration").is_in(list(expirations)))
-    return frame.group_by("expiration", "strike").agg(value=pl.col("change").sum()).sort("expiration", "strike")
+    return (
+        frame.group_by("expiration", "strike").agg(value=pl.col("change").sum()).sort("expiration", "strike")
+    )

@@ -226,7 +226,9 @@ def _dates(frame: pl.DataFrame, column: str, name: str) -> pl.Series:
         bad = parsed.is_null() & text.is_not_null()
         if bad.any():
             example = series.filter(bad)[0]
-            msg = f"{name}: column {column!r} holds {example!r}, which is not a date; write dates as YYYY-MM-DD"
+            msg = (
+                f"{name}: column {column!r} holds {example!r}, which is not a date; write dates as YYYY-MM-DD"
+            )
             raise InputError(msg)
         return parsed.alias("expiration")
     msg = f"{name}: column {column!r} has type {series.dtype}, expected dates"
@@ -236,7 +238,7 @@ def _dates(frame: pl.DataFrame, column: str, name: str) -> pl.Series:
 def _datetimes(series: pl.Series) -> pl.Series:
     """Timestamps from strings (ISO, with or without offset), datetimes or epoch seconds, in UTC."""
     if isinstance(series.dtype, pl.Datetime):
-        if series.dtype.time_zone is None:  # type: ignore[attr-defined]
+        if series.dtype.time_zone is None:
             return series.dt.replace_time_zone("UTC")
         return series.dt.convert_time_zone("UTC")
     if series.dtype == pl.Date:
@@ -321,7 +323,9 @@ def _itm_boundary(frame: pl.DataFrame, in_the_money: pl.Series | None) -> tuple[
     return None
 
 
-def estimate_spot(frame: pl.DataFrame, in_the_money: pl.Series | None = None) -> tuple[float | None, str | None]:
+def estimate_spot(
+    frame: pl.DataFrame, in_the_money: pl.Series | None = None
+) -> tuple[float | None, str | None]:
     """Estimate the underlying price from the chain itself.
 
     Two witnesses. The source's in-the-money flags were set against its own spot at capture
@@ -449,19 +453,29 @@ def normalize(
         raise InputError(msg)
 
     oi_col = found["open_interest"]
-    open_interest = _whole_counts(_numeric(frame, oi_col, name, "open_interest"), oi_col or "openInterest", name, "open interest")
-    volume = _whole_counts(_numeric(frame, found["volume"], name, "volume"), found["volume"] or "volume", name, "volume")
+    open_interest = _whole_counts(
+        _numeric(frame, oi_col, name, "open_interest"), oi_col or "openInterest", name, "open interest"
+    )
+    volume = _whole_counts(
+        _numeric(frame, found["volume"], name, "volume"), found["volume"] or "volume", name, "volume"
+    )
     bid = _numeric(frame, found["bid"], name, "bid").fill_nan(None)
     ask = _numeric(frame, found["ask"], name, "ask").fill_nan(None)
     last = _numeric(frame, found["last"], name, "last").fill_nan(None)
     iv = _numeric(frame, found["implied_volatility"], name, "implied_volatility").fill_nan(None)
-    iv = pl.select(pl.when(iv > IV_PLACEHOLDER_MAX).then(iv).otherwise(None)).to_series().alias("implied_volatility")
+    iv = (
+        pl.select(pl.when(iv > IV_PLACEHOLDER_MAX).then(iv).otherwise(None))
+        .to_series()
+        .alias("implied_volatility")
+    )
 
     if found["multiplier"] is not None:
         multiplier = _numeric(frame, found["multiplier"], name, "multiplier").fill_null(100)
     elif found["contract_size"] is not None:
         sizes = frame.get_column(found["contract_size"]).cast(pl.String).str.to_uppercase()
-        multiplier = sizes.replace_strict({"REGULAR": 100.0, "MINI": 10.0}, default=100.0, return_dtype=pl.Float64)
+        multiplier = sizes.replace_strict(
+            {"REGULAR": 100.0, "MINI": 10.0}, default=100.0, return_dtype=pl.Float64
+        )
     else:
         multiplier = pl.Series("multiplier", [100.0] * rows_in)
     if (multiplier <= 0).any():
@@ -631,7 +645,9 @@ def _capture_time(
         return quote_time, "quote time (regularMarketTime)"
     if last_trades is not None and last_trades.len():
         return last_trades.max(), "latest lastTradeDate"  # type: ignore[return-value]
-    msg = f"{name}: no capture time in the data (no snap_date, quote time or lastTradeDate); pass --captured-at"
+    msg = (
+        f"{name}: no capture time in the data (no snap_date, quote time or lastTradeDate); pass --captured-at"
+    )
     raise InputError(msg)
 
 

@@ -34,7 +34,10 @@ MIN_VOL_TIME = 1e-8
 
 
 def contract_weights_python(
-    strike: Float64Array1D, is_put: npt.NDArray[np.uint32], open_interest: Int64Array1D, multiplier: Int64Array1D
+    strike: Float64Array1D,
+    is_put: npt.NDArray[np.uint32],
+    open_interest: Int64Array1D,
+    multiplier: Int64Array1D,
 ) -> tuple[Int64Array1D, Int64Array1D, Int64Array1D]:
     """Per contract: the strike in thousandths, and multiplier × OI on its side (0 on the other,
     0 for unknown OI, which is negative here)."""
@@ -43,7 +46,7 @@ def contract_weights_python(
     call_weight = np.zeros(n, dtype=np.int64)
     put_weight = np.zeros(n, dtype=np.int64)
     for i in range(n):
-        units[i] = int(math.floor(strike[i] * 1000.0 + 0.5))
+        units[i] = int(math.floor(strike[i] * 1000.0 + 0.5))  # noqa: RUF046 - explicit int in numba
         if open_interest[i] > 0:
             weight = open_interest[i] * multiplier[i]
             if is_put[i]:
@@ -80,7 +83,9 @@ def side_sums_python(
 side_sums = jit(side_sums_python)
 
 
-def top_k_segments_python(values: Int64Array1D, offsets: Int64Array1D, k: int) -> tuple[Int64Array1D, Int64Array1D]:
+def top_k_segments_python(
+    values: Int64Array1D, offsets: Int64Array1D, k: int
+) -> tuple[Int64Array1D, Int64Array1D]:
     """Per segment, the row indices of its ``k`` largest positive values, largest first; ties go
     to the lower index (the lower strike, rows being strike-sorted). Returns (indices, offsets)."""
     segments = offsets.shape[0] - 1

@@ -192,7 +192,7 @@ class Store:
         try:
             raw = pl.read_parquet_metadata(path)
             meta = json.loads(raw[META_KEY])
-        except Exception as error:  # noqa: BLE001 - any unreadable footer means a damaged file
+        except Exception as error:
             info.damaged = f"unreadable ({type(error).__name__})"
             return info
         try:
@@ -272,7 +272,11 @@ class Store:
 
     def previous(self, info: SnapshotInfo) -> SnapshotInfo | None:
         """The snapshot stored just before ``info`` (same ticker), if any."""
-        earlier = [s for s in self.snapshots(info.ticker) if not s.damaged and s.captured_at and info.captured_at and s.captured_at < info.captured_at]
+        earlier = [
+            s
+            for s in self.snapshots(info.ticker)
+            if not s.damaged and s.captured_at and info.captured_at and s.captured_at < info.captured_at
+        ]
         return earlier[-1] if earlier else None
 
     def load(self, info: SnapshotInfo) -> Chain:
@@ -285,7 +289,7 @@ class Store:
             meta = ChainMeta.from_dict(json.loads(raw[META_KEY]))
             frame = pl.read_parquet(info.path, columns=list(CHAIN_SCHEMA))
             frame = frame.cast(CHAIN_SCHEMA)  # type: ignore[arg-type]
-        except Exception as error:  # noqa: BLE001 - a file that cannot be read back is damaged
+        except Exception as error:
             msg = f"snapshot {info.ticker}/{info.id} cannot be read ({type(error).__name__}); it may be damaged: {info.path}"
             raise StoreError(msg) from None
         return Chain(frame=frame, meta=meta)

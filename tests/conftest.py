@@ -16,7 +16,11 @@ def corpus_path() -> Path:
 
 
 def corpus_required() -> bool:
-    return bool(os.environ.get("MAXPAIN_REAL_CORPUS")) or os.environ.get("CI", "").lower() in ("1", "true", "yes")
+    return bool(os.environ.get("MAXPAIN_REAL_CORPUS")) or os.environ.get("CI", "").lower() in (
+        "1",
+        "true",
+        "yes",
+    )
 
 
 @pytest.fixture(scope="session")

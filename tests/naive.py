@@ -15,7 +15,9 @@ def thousandths(strike: float) -> int:
     return round(strike * 1000)
 
 
-def naive_max_pain(contracts: list[tuple[float, str, int | None, int]]) -> tuple[float | None, Fraction | None]:
+def naive_max_pain(
+    contracts: list[tuple[float, str, int | None, int]],
+) -> tuple[float | None, Fraction | None]:
     """Max pain of one expiration (or a pooled window).
 
     ``contracts``: (strike, right 'C'/'P', open interest or None, multiplier).
@@ -43,7 +45,9 @@ def naive_max_pain(contracts: list[tuple[float, str, int | None, int]]) -> tuple
     return best_strike / 1000, Fraction(best_payout, 1000)
 
 
-def naive_payout_curve(contracts: list[tuple[float, str, int | None, int]]) -> list[tuple[float, Fraction, Fraction]]:
+def naive_payout_curve(
+    contracts: list[tuple[float, str, int | None, int]],
+) -> list[tuple[float, Fraction, Fraction]]:
     out = []
     for K in sorted({thousandths(k) for k, _, _, _ in contracts}):
         calls = sum(m * (oi or 0) * max(0, K - thousandths(k)) for k, r, oi, m in contracts if r == "C")
@@ -60,14 +64,18 @@ def naive_strike_totals(contracts: list[tuple[float, str, int | None]]) -> dict[
     return {k: (v[0], v[1]) for k, v in sorted(totals.items())}
 
 
-def naive_walls(contracts: list[tuple[float, str, int | None]], top: int) -> tuple[list[tuple[float, int, float]], list[tuple[float, int, float]]]:
+def naive_walls(
+    contracts: list[tuple[float, str, int | None]], top: int
+) -> tuple[list[tuple[float, int, float]], list[tuple[float, int, float]]]:
     """(put walls, call walls): strikes ranked by OI summed over the window (ties: lower strike),
     with share = strike OI / side total."""
     totals = naive_strike_totals(contracts)
     out = []
     for side in (1, 0):
         side_total = sum(v[side] for v in totals.values())
-        ranked = sorted(((k, v[side]) for k, v in totals.items() if v[side] > 0), key=lambda kv: (-kv[1], kv[0]))
+        ranked = sorted(
+            ((k, v[side]) for k, v in totals.items() if v[side] > 0), key=lambda kv: (-kv[1], kv[0])
+        )
         out.append([(k, oi, oi / side_total) for k, oi in ranked[:top]])
     return out[0], out[1]
 
@@ -143,7 +151,9 @@ def naive_match(keys_a: list[int], keys_b: list[int]) -> list[tuple[int, int]]:
     return [(position_a.get(k, -1), position_b.get(k, -1)) for k in sorted(set(keys_a) | set(keys_b))]
 
 
-def naive_black_scholes(spot: float, strike: float, years: float, vol: float, rate: float, is_call: bool) -> tuple[float, float]:
+def naive_black_scholes(
+    spot: float, strike: float, years: float, vol: float, rate: float, is_call: bool
+) -> tuple[float, float]:
     if not (spot > 0 and strike > 0 and years > 0 and vol > 0) or vol * math.sqrt(years) < 1e-8:
         return math.nan, math.nan
     d1 = (math.log(spot / strike) + (rate + vol * vol / 2) * years) / (vol * math.sqrt(years))
@@ -153,7 +163,9 @@ def naive_black_scholes(spot: float, strike: float, years: float, vol: float, ra
     return delta, gamma
 
 
-def naive_max_pain_broadcast(strike: list[float], right: list[str], oi: list[int | None], multiplier: list[int]) -> float | None:
+def naive_max_pain_broadcast(
+    strike: list[float], right: list[str], oi: list[int | None], multiplier: list[int]
+) -> float | None:
     """The same definition evaluated as one O(n²) int64 payout matrix (every candidate × every
     contract): fast enough to sweep the whole corpus, checked against naive_max_pain."""
     import numpy as np

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from maxpain_cli.main import run
 
 REPO = Path(__file__).resolve().parent.parent
@@ -55,7 +54,14 @@ def test_help_lists_every_command_with_examples(capsys: pytest.CaptureFixture[st
 def test_report_on_the_demo_store(capsys: pytest.CaptureFixture[str], demo: str) -> None:
     code, out, err = cli(capsys, "--store", demo, "--no-color", "report", "DEMO")
     assert code == 0, err
-    for expected in ("Max pain by expiration", "Put walls", "Call walls", "Open-interest clusters", "spot", "SYNTHETIC"):
+    for expected in (
+        "Max pain by expiration",
+        "Put walls",
+        "Call walls",
+        "Open-interest clusters",
+        "spot",
+        "SYNTHETIC",
+    ):
         assert expected in out
     assert "largest put OI through 2026-01-02 sits at 90" in out
 
@@ -81,7 +87,15 @@ def test_pain_json_contract(capsys: pytest.CaptureFixture[str], demo: str) -> No
 
 def test_walls_json_contract(capsys: pytest.CaptureFixture[str], demo: str) -> None:
     document = cli_json(capsys, "--store", demo, "walls", "DEMO", "--top", "3")
-    assert set(document) >= {"ticker", "snapshot", "window", "pooled_max_pain", "put_walls", "call_walls", "clusters"}
+    assert set(document) >= {
+        "ticker",
+        "snapshot",
+        "window",
+        "pooled_max_pain",
+        "put_walls",
+        "call_walls",
+        "clusters",
+    }
     assert document["put_walls"][0]["strike"] == 90.0 and document["call_walls"][0]["strike"] == 110.0
     assert set(document["put_walls"][0]) >= {"strike", "open_interest", "share"}
     assert set(document["clusters"][0]) >= {"side", "low", "high", "peak", "center", "open_interest", "share"}
@@ -93,7 +107,15 @@ def test_diff_json_contract_and_build_up(capsys: pytest.CaptureFixture[str], dem
     assert set(document) >= {"ticker", "from", "to", "changes", "by_expiration", "warnings"}
     top = document["build_ups"][0]
     assert (top["expiration"], top["strike"], top["right"]) == ("2025-12-12", 105.0, "C")
-    assert set(document["changes"][0]) >= {"expiration", "strike", "right", "oi_from", "oi_to", "change", "status"}
+    assert set(document["changes"][0]) >= {
+        "expiration",
+        "strike",
+        "right",
+        "oi_from",
+        "oi_to",
+        "change",
+        "status",
+    }
     assert set(document["by_expiration"][0]) >= {"expiration", "call_change", "put_change"}
     # without --from: the snapshot before --to
     default = cli_json(capsys, "--store", demo, "diff", "DEMO")
@@ -101,10 +123,36 @@ def test_diff_json_contract_and_build_up(capsys: pytest.CaptureFixture[str], dem
 
 
 def test_exposure_json_contract(capsys: pytest.CaptureFixture[str], demo: str) -> None:
-    document = cli_json(capsys, "--store", demo, "exposure", "DEMO", "--strike", "90", "--right", "put",
-                        "--expiry", "2026-01-16", "--contracts", "1000")
-    for key in ("ticker", "contracts", "strike", "right", "expiration", "multiplier", "shares", "spot",
-                "notional_at_spot", "notional_at_strike", "premium", "delta", "delta_adjusted_notional"):
+    document = cli_json(
+        capsys,
+        "--store",
+        demo,
+        "exposure",
+        "DEMO",
+        "--strike",
+        "90",
+        "--right",
+        "put",
+        "--expiry",
+        "2026-01-16",
+        "--contracts",
+        "1000",
+    )
+    for key in (
+        "ticker",
+        "contracts",
+        "strike",
+        "right",
+        "expiration",
+        "multiplier",
+        "shares",
+        "spot",
+        "notional_at_spot",
+        "notional_at_strike",
+        "premium",
+        "delta",
+        "delta_adjusted_notional",
+    ):
         assert key in document
     assert document["shares"] == 100_000
     assert document["notional_at_spot"] == pytest.approx(100_000 * document["spot"])
@@ -116,11 +164,36 @@ def test_heatmap_metrics_and_change(capsys: pytest.CaptureFixture[str], demo: st
         code, out, err = cli(capsys, "--store", demo, "--no-color", "heatmap", "DEMO", "--metric", metric)
         assert code == 0, err
         assert "spot" in out and "[" in out  # the spot line and max-pain markers
-    code, out, err = cli(capsys, "--store", demo, "--no-color", "heatmap", "DEMO", "--metric", "change", "--from", "2025-12-01", "--to", "2025-12-05")
+    code, out, err = cli(
+        capsys,
+        "--store",
+        demo,
+        "--no-color",
+        "heatmap",
+        "DEMO",
+        "--metric",
+        "change",
+        "--from",
+        "2025-12-01",
+        "--to",
+        "2025-12-05",
+    )
     assert code == 0, err
     assert "OI change 2025-12-01 → 2025-12-05" in out
     assert "+10k" in out  # the 105 build-up in the 12-12 column
-    change = cli_json(capsys, "--store", demo, "heatmap", "DEMO", "--metric", "change", "--from", "2025-12-01", "--to", "2025-12-05")
+    change = cli_json(
+        capsys,
+        "--store",
+        demo,
+        "heatmap",
+        "DEMO",
+        "--metric",
+        "change",
+        "--from",
+        "2025-12-01",
+        "--to",
+        "2025-12-05",
+    )
     cells = {(c["expiration"], c["strike"]): c["value"] for c in change["cells"]}
     assert max(cells, key=lambda k: cells[k]) == ("2025-12-12", 105.0)
     cells = cli_json(capsys, "--store", demo, "heatmap", "DEMO", "--strikes", "95:105")["cells"]
@@ -134,9 +207,11 @@ def test_heatmap_fits_the_terminal_by_dropping_columns(capsys: pytest.CaptureFix
     assert max(len(line) for line in out.splitlines()) <= 60
 
 
-def test_exports_save_what_was_rendered(capsys: pytest.CaptureFixture[str], demo: str, tmp_path: Path) -> None:
+def test_exports_save_what_was_rendered(
+    capsys: pytest.CaptureFixture[str], demo: str, tmp_path: Path
+) -> None:
     svg, html = tmp_path / "walls.svg", tmp_path / "walls.html"
-    code, out, _ = cli(capsys, "--store", demo, "walls", "DEMO", "--svg", str(svg), "--html", str(html))
+    code, _out, _ = cli(capsys, "--store", demo, "walls", "DEMO", "--svg", str(svg), "--html", str(html))
     assert code == 0
     assert svg.read_text().startswith("<svg") and "Put" in svg.read_text()
     assert "Call walls" in html.read_text()
@@ -161,17 +236,49 @@ def test_snapshots_listing(capsys: pytest.CaptureFixture[str], demo: str) -> Non
         (["heatmap", "DEMO", "--strikes", "abc"], 2, "not a strike range"),
         (["heatmap", "DEMO", "--strikes", "120:90"], 2, "LO < HI"),
         (["pain", "DEMO", "--expiry", "2025-12-20"], 4, "nearest listed is 2025-12-19"),
-        (["exposure", "DEMO", "--strike", "91", "--right", "put", "--expiry", "2026-01-16", "--contracts", "5"], 4, "nearest listed"),
-        (["exposure", "DEMO", "--strike", "90", "--right", "put", "--expiry", "2026-01-16", "--contracts", "0"], 2, "--contracts"),
+        (
+            [
+                "exposure",
+                "DEMO",
+                "--strike",
+                "91",
+                "--right",
+                "put",
+                "--expiry",
+                "2026-01-16",
+                "--contracts",
+                "5",
+            ],
+            4,
+            "nearest listed",
+        ),
+        (
+            [
+                "exposure",
+                "DEMO",
+                "--strike",
+                "90",
+                "--right",
+                "put",
+                "--expiry",
+                "2026-01-16",
+                "--contracts",
+                "0",
+            ],
+            2,
+            "--contracts",
+        ),
         (["report", "../../etc"], 3, "not a ticker symbol"),
         (["diff", "DEMO", "--from", "2025-12-05", "--to", "2025-12-01"], 3, "swap them"),
         (["report"], 2, "Missing argument"),
         (["frobnicate"], 2, "No such command"),
     ],
 )
-def test_errors_are_one_sentence_with_exit_codes(capsys: pytest.CaptureFixture[str], demo: str, args: list[str], exit_code: int, fragment: str) -> None:
+def test_errors_are_one_sentence_with_exit_codes(
+    capsys: pytest.CaptureFixture[str], demo: str, args: list[str], exit_code: int, fragment: str
+) -> None:
     before = sorted(p.name for p in Path(demo).rglob("*"))
-    code, out, err = cli(capsys, "--store", demo, *args)
+    code, _out, err = cli(capsys, "--store", demo, *args)
     assert code == exit_code, err
     assert fragment in err
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
@@ -201,29 +308,70 @@ def test_import_reports_bad_files_and_keeps_going(capsys: pytest.CaptureFixture[
 @pytest.fixture(scope="module")
 def real_store(tmp_path_factory: pytest.TempPathFactory, corpus: Path) -> str:
     store = tmp_path_factory.mktemp("real") / "store"
-    files = [str(p) for t in ("NVDA", "GOOG", "PLTR") for p in sorted((corpus / "vraptunovich-stock" / t).glob("*.parquet"))]
+    files = [
+        str(p)
+        for t in ("NVDA", "GOOG", "PLTR")
+        for p in sorted((corpus / "vraptunovich-stock" / t).glob("*.parquet"))
+    ]
     assert run(["--store", str(store), "--json", "import", *files]) == 0
     return str(store)
 
 
 @pytest.mark.corpus
-def test_reference_nvda_put_wall_near_pooled_max_pain(capsys: pytest.CaptureFixture[str], real_store: str) -> None:
+def test_reference_nvda_put_wall_near_pooled_max_pain(
+    capsys: pytest.CaptureFixture[str], real_store: str
+) -> None:
     capsys.readouterr()
-    document = cli_json(capsys, "--store", real_store, "walls", "NVDA", "--at", "2025-12-01", "--until", "2025-12-26")
+    document = cli_json(
+        capsys, "--store", real_store, "walls", "NVDA", "--at", "2025-12-01", "--until", "2025-12-26"
+    )
     assert document["pooled_max_pain"] == 162.0
     assert (document["put_walls"][0]["strike"], document["put_walls"][0]["open_interest"]) == (160.0, 116_517)
-    assert (document["call_walls"][0]["strike"], document["call_walls"][0]["open_interest"]) == (200.0, 208_139)
-    code, out, _ = cli(capsys, "--store", real_store, "--no-color", "walls", "NVDA", "--at", "2025-12-01", "--until", "2025-12-26")
-    assert "largest put OI through 2025-12-26 sits at 160 (116,517 contracts), 2 below the pooled max pain of 162" in " ".join(out.split())
+    assert (document["call_walls"][0]["strike"], document["call_walls"][0]["open_interest"]) == (
+        200.0,
+        208_139,
+    )
+    _code, out, _ = cli(
+        capsys,
+        "--store",
+        real_store,
+        "--no-color",
+        "walls",
+        "NVDA",
+        "--at",
+        "2025-12-01",
+        "--until",
+        "2025-12-26",
+    )
+    assert (
+        "largest put OI through 2025-12-26 sits at 160 (116,517 contracts), 2 below the pooled max pain of 162"
+        in " ".join(out.split())
+    )
 
 
 @pytest.mark.corpus
-def test_reference_goog_short_dated_call_build_up(capsys: pytest.CaptureFixture[str], real_store: str) -> None:
+def test_reference_goog_short_dated_call_build_up(
+    capsys: pytest.CaptureFixture[str], real_store: str
+) -> None:
     capsys.readouterr()
-    document = cli_json(capsys, "--store", real_store, "diff", "GOOG", "--from", "2025-12-01", "--to", "2025-12-05", "--top", "50")
+    document = cli_json(
+        capsys,
+        "--store",
+        real_store,
+        "diff",
+        "GOOG",
+        "--from",
+        "2025-12-01",
+        "--to",
+        "2025-12-05",
+        "--top",
+        "50",
+    )
     calls = [c for c in document["build_ups"] if c["right"] == "C"][:3]
     assert [(c["expiration"], c["strike"], c["change"]) for c in calls] == [
-        ("2026-01-16", 350.0, 10_652), ("2025-12-12", 340.0, 6_638), ("2025-12-26", 320.0, 6_200)
+        ("2026-01-16", 350.0, 10_652),
+        ("2025-12-12", 340.0, 6_638),
+        ("2025-12-26", 320.0, 6_200),
     ]
     near = sum(r["call_change"] for r in document["by_expiration"] if r["expiration"] <= "2026-01-02")
     later = sum(r["call_change"] for r in document["by_expiration"] if r["expiration"] > "2026-01-02")
@@ -233,8 +381,23 @@ def test_reference_goog_short_dated_call_build_up(capsys: pytest.CaptureFixture[
 @pytest.mark.corpus
 def test_reference_pltr_exposure(capsys: pytest.CaptureFixture[str], real_store: str) -> None:
     capsys.readouterr()
-    document = cli_json(capsys, "--store", real_store, "exposure", "PLTR", "--strike", "50", "--right", "put",
-                        "--expiry", "2027-01-15", "--contracts", "50000", "--at", "2025-12-01")
+    document = cli_json(
+        capsys,
+        "--store",
+        real_store,
+        "exposure",
+        "PLTR",
+        "--strike",
+        "50",
+        "--right",
+        "put",
+        "--expiry",
+        "2027-01-15",
+        "--contracts",
+        "50000",
+        "--at",
+        "2025-12-01",
+    )
     assert document["shares"] == 5_000_000
     assert document["open_interest"] == 48_355
     assert document["notional_at_spot"] == pytest.approx(0.84e9, rel=0.01)
@@ -245,7 +408,18 @@ def test_reference_pltr_exposure(capsys: pytest.CaptureFixture[str], real_store:
 @pytest.mark.corpus
 def test_half_day_warning_reaches_the_diff_view(capsys: pytest.CaptureFixture[str], real_store: str) -> None:
     capsys.readouterr()
-    code, out, _ = cli(capsys, "--store", real_store, "--no-color", "diff", "NVDA", "--from", "2025-11-26", "--to", "2025-11-28")
+    code, out, _ = cli(
+        capsys,
+        "--store",
+        real_store,
+        "--no-color",
+        "diff",
+        "NVDA",
+        "--from",
+        "2025-11-26",
+        "--to",
+        "2025-11-28",
+    )
     assert code == 0
     assert "looks incomplete" in " ".join(out.replace("│", " ").split())
 
@@ -255,9 +429,31 @@ GOLDEN_CASES = {
     "report": ["report", "DEMO"],
     "walls": ["walls", "DEMO", "--until", "2025-12-26"],
     "pain": ["pain", "DEMO", "--expiry", "2025-12-19"],
-    "heatmap-change": ["heatmap", "DEMO", "--metric", "change", "--from", "2025-12-01", "--to", "2025-12-05", "--until", "2026-01-16"],
+    "heatmap-change": [
+        "heatmap",
+        "DEMO",
+        "--metric",
+        "change",
+        "--from",
+        "2025-12-01",
+        "--to",
+        "2025-12-05",
+        "--until",
+        "2026-01-16",
+    ],
     "diff": ["diff", "DEMO", "--from", "2025-12-01", "--top", "5"],
-    "exposure": ["exposure", "DEMO", "--strike", "90", "--right", "put", "--expiry", "2026-01-16", "--contracts", "1000"],
+    "exposure": [
+        "exposure",
+        "DEMO",
+        "--strike",
+        "90",
+        "--right",
+        "put",
+        "--expiry",
+        "2026-01-16",
+        "--contracts",
+        "1000",
+    ],
 }
 
 
@@ -271,4 +467,6 @@ def test_golden_output(capsys: pytest.CaptureFixture[str], name: str, width: int
     if os.environ.get("MAXPAIN_UPDATE_GOLDEN"):
         path.parent.mkdir(exist_ok=True)
         path.write_text(out)
-    assert out == path.read_text(), f"{name} at {width} columns changed; review and rerun with MAXPAIN_UPDATE_GOLDEN=1"
+    assert out == path.read_text(), (
+        f"{name} at {width} columns changed; review and rerun with MAXPAIN_UPDATE_GOLDEN=1"
+    )

@@ -7,6 +7,7 @@ import csv
 import json
 from datetime import date
 from functools import cache
+from itertools import pairwise
 from pathlib import Path
 
 import polars as pl
@@ -59,7 +60,10 @@ def test_every_table_normalizes_to_what_its_raw_columns_say(corpus: Path) -> Non
         assert chain.meta.duplicates_removed == raw.height - deduplicated.height
         assert chain.frame.filter(pl.col("right") == "C").height == calls_raw, path
         assert chain.frame.get_column("expiration").n_unique() == raw.get_column(expiry).n_unique(), path
-        assert chain.meta.underlying == symbols[0][: len(chain.meta.underlying)] or chain.meta.underlying == "SPX"
+        assert (
+            chain.meta.underlying == symbols[0][: len(chain.meta.underlying)]
+            or chain.meta.underlying == "SPX"
+        )
         row = manifest[str(path)]
         assert int(row["rows"]) == raw.height
         if "spot_price" in raw.columns:
@@ -152,10 +156,13 @@ def test_thanksgiving_copy_shows_exactly_zero_change(corpus: Path) -> None:
 def test_half_day_snapshots_and_only_they_are_flagged_as_suspicious(corpus: Path) -> None:
     for folder in sorted(p for p in (corpus / "vraptunovich-stock").iterdir() if p.is_dir()):
         days = sorted(folder.glob("*.parquet"))
-        for before_path, after_path in zip(days, days[1:], strict=False):
+        for before_path, after_path in pairwise(days):
             warnings = analysis.oi_change(load(before_path), load(after_path)).warnings
             touches_half_day = "2025-11-28" in before_path.name + after_path.name
-            assert any("incomplete" in w for w in warnings) == touches_half_day, (before_path.name, after_path.name)
+            assert any("incomplete" in w for w in warnings) == touches_half_day, (
+                before_path.name,
+                after_path.name,
+            )
 
 
 def all_chains(corpus: Path) -> list[Chain]:
@@ -167,11 +174,15 @@ def test_max_pain_of_every_expiration_of_every_snapshot_matches_naive(corpus: Pa
     compared = 0
     for chain in all_chains(corpus):
         table = analysis.max_pain_by_expiration(chain)
-        for row, (expiration,) in zip(table.iter_rows(named=True), table.select("expiration").iter_rows(), strict=True):
+        for row, (expiration,) in zip(
+            table.iter_rows(named=True), table.select("expiration").iter_rows(), strict=True
+        ):
             group = chain.frame.filter(pl.col("expiration") == expiration)
             expected = naive.naive_max_pain_broadcast(
-                group["strike"].to_list(), group["right"].cast(pl.String).to_list(),
-                group["open_interest"].to_list(), group["multiplier"].to_list(),
+                group["strike"].to_list(),
+                group["right"].cast(pl.String).to_list(),
+                group["open_interest"].to_list(),
+                group["multiplier"].to_list(),
             )
             assert row["max_pain"] == expected, (chain.underlying, chain.meta.captured_at, expiration)
             compared += 1
@@ -184,13 +195,25 @@ def test_walls_over_four_week_windows_match_naive(corpus: Path) -> None:
         window = analysis.make_window(chain, weeks=4)
         result = analysis.walls(chain, window, top=5)
         group = chain.frame.filter(pl.col("expiration").is_in(list(window.expirations)))
-        contracts = list(zip(group["strike"].to_list(), group["right"].cast(pl.String).to_list(), group["open_interest"].to_list(), strict=True))
+        contracts = list(
+            zip(
+                group["strike"].to_list(),
+                group["right"].cast(pl.String).to_list(),
+                group["open_interest"].to_list(),
+                strict=True,
+            )
+        )
         put_walls, call_walls = naive.naive_walls(contracts, 5)
         for got, expected in ((result.put_walls, put_walls), (result.call_walls, call_walls)):
-            assert [(r["strike"], r["open_interest"]) for r in got.iter_rows(named=True)] == [(k, oi) for k, oi, _ in expected]
+            assert [(r["strike"], r["open_interest"]) for r in got.iter_rows(named=True)] == [
+                (k, oi) for k, oi, _ in expected
+            ]
             assert got["share"].to_list() == pytest.approx([s for _, _, s in expected])
         pooled = naive.naive_max_pain_broadcast(
-            group["strike"].to_list(), group["right"].cast(pl.String).to_list(), group["open_interest"].to_list(), group["multiplier"].to_list()
+            group["strike"].to_list(),
+            group["right"].cast(pl.String).to_list(),
+            group["open_interest"].to_list(),
+            group["multiplier"].to_list(),
         )
         assert result.pooled.strike == pooled
 
@@ -200,18 +223,32 @@ def test_oi_change_between_consecutive_days_matches_naive(corpus: Path) -> None:
         if not folder.is_dir():
             continue
         days = sorted(folder.glob("*.parquet"))
-        for before_path, after_path in zip(days, days[1:], strict=False):
+        for before_path, after_path in pairwise(days):
             a, b = load(before_path), load(after_path)
             change = analysis.oi_change(a, b)
             live = analysis.trading_day(b.meta.captured_at)
 
-            def rows(chain: Chain) -> list[tuple]:
+            def rows(chain: Chain, live: date = live) -> list[tuple]:
                 frame = chain.frame.filter(pl.col("expiration") >= live)
-                return list(zip(frame["root"], frame["expiration"], frame["strike"], frame["right"].cast(pl.String), frame["open_interest"], strict=True))
+                return list(
+                    zip(
+                        frame["root"],
+                        frame["expiration"],
+                        frame["strike"],
+                        frame["right"].cast(pl.String),
+                        frame["open_interest"],
+                        strict=True,
+                    )
+                )
 
             expected = naive.naive_oi_change(rows(a), rows(b))
             got = {
-                (r["root"], r["expiration"], r["strike"], r["right"]): (r["oi_from"], r["oi_to"], r["change"], r["status"])
+                (r["root"], r["expiration"], r["strike"], r["right"]): (
+                    r["oi_from"],
+                    r["oi_to"],
+                    r["change"],
+                    r["status"],
+                )
                 for r in change.changes.iter_rows(named=True)
             }
             assert got == expected, (before_path.name, after_path.name)
@@ -221,9 +258,14 @@ def test_reference_figures_nvda_2025_12_01(corpus: Path) -> None:
     chain = load(corpus / "vraptunovich-stock/NVDA/NVDA_2025-12-01.parquet")
     assert chain.meta.spot == pytest.approx(179.92, abs=0.005)
     window = analysis.make_window(chain, until=date(2025, 12, 26))
-    assert window.expirations == (date(2025, 12, 5), date(2025, 12, 12), date(2025, 12, 19), date(2025, 12, 26))
+    assert window.expirations == (
+        date(2025, 12, 5),
+        date(2025, 12, 12),
+        date(2025, 12, 19),
+        date(2025, 12, 26),
+    )
     result = analysis.walls(chain, window)
-    assert result.put_walls.row(0) [:2] == (160.0, 116_517)
+    assert result.put_walls.row(0)[:2] == (160.0, 116_517)
     assert result.call_walls.row(0)[:2] == (200.0, 208_139)
     assert result.pooled.strike == 162.0
     per_expiry = dict(analysis.max_pain_by_expiration(chain).select("expiration", "max_pain").iter_rows())

@@ -21,12 +21,16 @@ from tests import naive
 pytestmark = pytest.mark.kernels
 
 # strikes on a grid with gaps (1, 2.5, 5 and odd steps), including adjusted-style strikes
-STRIKES = st.sampled_from([1.0, 2.5, 5.0, 7.5, 10.0, 12.37, 15.0, 20.0, 41.67, 50.0, 100.0, 177.5, 180.0, 1000.0, 4115.0])
+STRIKES = st.sampled_from(
+    [1.0, 2.5, 5.0, 7.5, 10.0, 12.37, 15.0, 20.0, 41.67, 50.0, 100.0, 177.5, 180.0, 1000.0, 4115.0]
+)
 OPEN_INTEREST = st.one_of(st.none(), st.just(0), st.integers(0, 50), st.integers(0, 2_000_000))
 CONTRACT = st.tuples(STRIKES, st.sampled_from(["C", "P"]), OPEN_INTEREST, st.sampled_from([100, 100, 10]))
 
 
-def unique_contracts(draw_list: list[tuple[float, str, int | None, int]]) -> list[tuple[float, str, int | None, int]]:
+def unique_contracts(
+    draw_list: list[tuple[float, str, int | None, int]],
+) -> list[tuple[float, str, int | None, int]]:
     seen = {}
     for contract in draw_list:
         seen[(contract[0], contract[1])] = contract
@@ -41,7 +45,9 @@ def arrays(contracts: list[tuple[float, str, int | None, int]]) -> tuple[np.ndar
     return strike, call, put
 
 
-def frame_of(contracts: list[tuple[float, str, int | None, int]], expiration: date = date(2025, 12, 19)) -> pl.DataFrame:
+def frame_of(
+    contracts: list[tuple[float, str, int | None, int]], expiration: date = date(2025, 12, 19)
+) -> pl.DataFrame:
     return pl.DataFrame(
         {
             "expiration": [expiration] * len(contracts),
@@ -51,8 +57,14 @@ def frame_of(contracts: list[tuple[float, str, int | None, int]], expiration: da
             "multiplier": [c[3] for c in contracts],
             "volume": [1] * len(contracts),
         },
-        schema={"expiration": pl.Date, "strike": pl.Float64, "right": pl.String, "open_interest": pl.Int64,
-                "multiplier": pl.Int32, "volume": pl.Int64},
+        schema={
+            "expiration": pl.Date,
+            "strike": pl.Float64,
+            "right": pl.String,
+            "open_interest": pl.Int64,
+            "multiplier": pl.Int32,
+            "volume": pl.Int64,
+        },
     )
 
 
@@ -117,7 +129,9 @@ def test_all_zero_and_unknown_open_interest_are_undefined_with_reasons() -> None
     zero = analysis.max_pain_table(frame_of([(10.0, "C", 0, 100), (20.0, "P", 0, 100)]), ["expiration"])
     assert zero["max_pain"][0] is None
     assert "zero" in zero["reason"][0]
-    unknown = analysis.max_pain_table(frame_of([(10.0, "C", None, 100), (20.0, "P", None, 100)]), ["expiration"])
+    unknown = analysis.max_pain_table(
+        frame_of([(10.0, "C", None, 100), (20.0, "P", None, 100)]), ["expiration"]
+    )
     assert unknown["max_pain"][0] is None
     assert unknown["reason"][0] == "open interest is unknown for every contract"
     assert unknown["unknown_oi"][0] == 2
@@ -126,7 +140,10 @@ def test_all_zero_and_unknown_open_interest_are_undefined_with_reasons() -> None
 def test_one_strike_and_thousands_of_strikes() -> None:
     assert analysis.max_pain_table(frame_of([(50.0, "P", 3, 100)]), ["expiration"])["max_pain"][0] == 50.0
     rng = np.random.default_rng(3)
-    contracts = [(float(k) / 2, "C" if rng.random() < 0.5 else "P", int(rng.integers(0, 10_000)), 100) for k in range(1, 5001)]
+    contracts = [
+        (float(k) / 2, "C" if rng.random() < 0.5 else "P", int(rng.integers(0, 10_000)), 100)
+        for k in range(1, 5001)
+    ]
     expected, _ = naive.naive_max_pain(contracts)
     assert analysis.max_pain_table(frame_of(contracts), ["expiration"])["max_pain"][0] == expected
 
@@ -136,7 +153,11 @@ def test_pandas_and_polars_inputs_agree_with_naive(library: str) -> None:
     rng = np.random.default_rng(11)
     strikes = np.array([90, 95, 100, 105, 110, 120], dtype=float)
     rows = {
-        "contractSymbol": [], "strike": [], "openInterest": [], "type": [], "expiration": [],
+        "contractSymbol": [],
+        "strike": [],
+        "openInterest": [],
+        "type": [],
+        "expiration": [],
     }
     for k in strikes:
         for right in ("call", "put"):
@@ -155,7 +176,13 @@ def test_pandas_and_polars_inputs_agree_with_naive(library: str) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.lists(st.tuples(STRIKES, st.sampled_from(["C", "P"]), OPEN_INTEREST), max_size=30), min_size=1, max_size=5))
+@given(
+    st.lists(
+        st.lists(st.tuples(STRIKES, st.sampled_from(["C", "P"]), OPEN_INTEREST), max_size=30),
+        min_size=1,
+        max_size=5,
+    )
+)
 def test_strike_totals_matches_naive(segments: list[list[tuple[float, str, int | None]]]) -> None:
     parts = []
     for contracts in segments:
@@ -183,14 +210,22 @@ def test_strike_totals_matches_naive(segments: list[list[tuple[float, str, int |
 )
 def test_clusters_match_naive(oi: list[int], min_share: float) -> None:
     strikes = [100.0 + 2.5 * i for i in range(len(oi))]
-    by_strike = pl.DataFrame({"strike": strikes, "call_oi": oi, "put_oi": oi}, schema={"strike": pl.Float64, "call_oi": pl.Int64, "put_oi": pl.Int64})
+    by_strike = pl.DataFrame(
+        {"strike": strikes, "call_oi": oi, "put_oi": oi},
+        schema={"strike": pl.Float64, "call_oi": pl.Int64, "put_oi": pl.Int64},
+    )
     found = analysis.find_clusters(by_strike, min_share=min_share).filter(pl.col("side") == "call")
     expected = naive.naive_clusters(strikes, oi, min_share)
     got = sorted(found.drop("side").to_dicts(), key=lambda d: d["peak"])
     expected = sorted(expected, key=lambda d: d["peak"])
     assert len(got) == len(expected)
     for g, e in zip(got, expected, strict=True):
-        assert (g["low"], g["high"], g["peak"], g["open_interest"]) == (e["low"], e["high"], e["peak"], e["open_interest"])
+        assert (g["low"], g["high"], g["peak"], g["open_interest"]) == (
+            e["low"],
+            e["high"],
+            e["peak"],
+            e["open_interest"],
+        )
         assert g["center"] == pytest.approx(e["center"])
         assert g["share"] == pytest.approx(e["share"])
         # bands never overlap and the peak lies inside its band
@@ -203,14 +238,23 @@ def test_match_keys_matches_naive(a: set[int], b: set[int]) -> None:
     keys_a = np.array(sorted(a), dtype=np.int64)
     keys_b = np.array(sorted(b), dtype=np.int64)
     index_a, index_b = kernels.match_keys(keys_a, keys_b)
-    assert list(zip(index_a.tolist(), index_b.tolist(), strict=True)) == naive.naive_match(sorted(a), sorted(b))
+    assert list(zip(index_a.tolist(), index_b.tolist(), strict=True)) == naive.naive_match(
+        sorted(a), sorted(b)
+    )
 
 
 @settings(max_examples=300, deadline=None)
 @given(
-    st.floats(1, 5000), st.floats(1, 5000), st.floats(0, 3), st.floats(0, 5), st.floats(-0.02, 0.1), st.booleans()
+    st.floats(1, 5000),
+    st.floats(1, 5000),
+    st.floats(0, 3),
+    st.floats(0, 5),
+    st.floats(-0.02, 0.1),
+    st.booleans(),
 )
-def test_black_scholes_matches_naive(spot: float, strike: float, years: float, vol: float, rate: float, is_call: bool) -> None:
+def test_black_scholes_matches_naive(
+    spot: float, strike: float, years: float, vol: float, rate: float, is_call: bool
+) -> None:
     delta, gamma = kernels.black_scholes_greeks(
         np.array([spot]), np.array([strike]), np.array([years]), np.array([vol]), rate, np.array([is_call])
     )
@@ -225,8 +269,12 @@ def test_black_scholes_matches_naive(spot: float, strike: float, years: float, v
 
 def test_black_scholes_missing_inputs_are_nan() -> None:
     delta, gamma = kernels.black_scholes_greeks(
-        np.array([100.0, np.nan, 100.0]), np.array([100.0, 100.0, 100.0]), np.array([0.0, 1.0, 1.0]),
-        np.array([0.3, 0.3, np.nan]), 0.04, np.array([True, True, False]),
+        np.array([100.0, np.nan, 100.0]),
+        np.array([100.0, 100.0, 100.0]),
+        np.array([0.0, 1.0, 1.0]),
+        np.array([0.3, 0.3, np.nan]),
+        0.04,
+        np.array([True, True, False]),
     )
     assert np.isnan(delta).all() and np.isnan(gamma).all()
 
@@ -260,8 +308,21 @@ def test_top_k_segments_matches_naive(segments: list[list[int]], k: int) -> None
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(STRIKES, st.sampled_from(["C", "P"]), OPEN_INTEREST, st.sampled_from([100, 10]), st.one_of(st.none(), st.integers(0, 500))), max_size=40))
-def test_contract_weights_and_side_sums_match_naive(rows: list[tuple[float, str, int | None, int, int | None]]) -> None:
+@given(
+    st.lists(
+        st.tuples(
+            STRIKES,
+            st.sampled_from(["C", "P"]),
+            OPEN_INTEREST,
+            st.sampled_from([100, 10]),
+            st.one_of(st.none(), st.integers(0, 500)),
+        ),
+        max_size=40,
+    )
+)
+def test_contract_weights_and_side_sums_match_naive(
+    rows: list[tuple[float, str, int | None, int, int | None]],
+) -> None:
     strike = np.array([r[0] for r in rows], dtype=np.float64)
     is_put = np.array([r[1] == "P" for r in rows], dtype=np.uint32)
     oi = np.array([-1 if r[2] is None else r[2] for r in rows], dtype=np.int64)

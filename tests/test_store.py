@@ -22,7 +22,9 @@ from maxpain.store import Store, snapshot_id
 REPO = Path(__file__).resolve().parent.parent
 
 
-def small_chain(captured_at: datetime, ticker: str = "XYZ", oi_scale: int = 1, spot: float | None = 101.0) -> Chain:
+def small_chain(
+    captured_at: datetime, ticker: str = "XYZ", oi_scale: int = 1, spot: float | None = 101.0
+) -> Chain:
     rows = []
     for expiration in (date(2025, 12, 5), date(2025, 12, 19)):
         for strike in (90.0, 95.0, 100.0, 105.0, 110.0):
@@ -122,7 +124,7 @@ def test_damaged_file_is_listed_and_skipped(tmp_path: Path) -> None:
     store.save(small_chain(T0))
     good = store.save(small_chain(T0 + timedelta(days=1))).info
     damaged = tmp_path / "XYZ" / "2025-12-05T200000Z.parquet"
-    damaged.write_bytes(good.path.read_bytes()[: 300])
+    damaged.write_bytes(good.path.read_bytes()[:300])
     listed = store.snapshots("XYZ")
     assert [s.damaged is not None for s in listed] == [False, False, True]
     assert store.resolve("XYZ").id == good.id  # latest intact one
@@ -175,7 +177,9 @@ WRITER = textwrap.dedent(
 
 def run_writer(root: Path, offset: int, slow: bool) -> subprocess.Popen[str]:
     code = WRITER.format(repo=str(REPO), root=str(root), offset=offset, slow=slow)
-    return subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
 
 
 @pytest.mark.slow

@@ -67,7 +67,9 @@ def test_real_bodies_come_out_right(corpus: Path, ticker: str) -> None:
     assert chain.meta.source == "yahoo" and "yfinance" in chain.meta.source_versions
     assert chain.meta.captured_at == CAPTURE
     # the strikes and OCC symbols are Yahoo's
-    assert set(chain.frame["contract_symbol"]) == {c["contractSymbol"] for c in first["calls"] + first["puts"]}
+    assert set(chain.frame["contract_symbol"]) == {
+        c["contractSymbol"] for c in first["calls"] + first["puts"]
+    }
     # captured pre-market: every OI is 0, flagged
     assert any("open interest 0" in n for n in chain.meta.notes)
     # the request really went through yfinance's crumb step
@@ -80,7 +82,13 @@ def test_whole_chain_over_every_listed_expiration(corpus: Path) -> None:
     session = ReplaySession(options_route({None: body}))
     seen: list[tuple[int, int, str]] = []
     chain = fetch(session, until=date(2025, 3, 31), progress=lambda i, n, e: seen.append((i, n, e)))
-    assert [str(e) for e in chain.expirations] == ["2025-02-28", "2025-03-07", "2025-03-14", "2025-03-21", "2025-03-28"]
+    assert [str(e) for e in chain.expirations] == [
+        "2025-02-28",
+        "2025-03-07",
+        "2025-03-14",
+        "2025-03-21",
+        "2025-03-28",
+    ]
     assert seen[-1] == (5, 5, "")
     assert len(chain) == 5 * 102
 
@@ -116,7 +124,7 @@ def test_hand_written_body_with_missing_keys() -> None:
 def test_429_storm_backs_off_then_says_rate_limited() -> None:
     policy = no_wait()
     session = ReplaySession(lambda url, params: (429, "Too Many Requests"))
-    with pytest.raises(RateLimitedError, match="rate limiting.*try again in"):
+    with pytest.raises(RateLimitedError, match=r"rate limiting.*try again in"):
         fetch(session, policy=policy)
     assert len(policy.waits) == policy.max_attempts - 1  # type: ignore[attr-defined]
     assert all(0 < w <= policy.max_delay for w in policy.waits)  # type: ignore[attr-defined]
@@ -138,7 +146,12 @@ def test_429_then_success_recovers() -> None:
 
 
 def test_401_invalid_crumb_is_an_auth_error() -> None:
-    session = ReplaySession(lambda url, params: (401, {"finance": {"error": {"code": "Unauthorized", "description": "Invalid Crumb"}}}))
+    session = ReplaySession(
+        lambda url, params: (
+            401,
+            {"finance": {"error": {"code": "Unauthorized", "description": "Invalid Crumb"}}},
+        )
+    )
     with pytest.raises(AuthError, match="401"):
         fetch(session)
 
@@ -174,13 +187,15 @@ def failing_on(epoch_to_fail: int, answer: Any) -> Any:
 
 def test_failure_on_one_expiration_saves_nothing_without_allow_partial() -> None:
     second = multi_expiry_body()["optionChain"]["result"][0]["expirationDates"][1]
-    with pytest.raises(FetchIncompleteError, match="1 of 2 expirations.*--allow-partial"):
+    with pytest.raises(FetchIncompleteError, match=r"1 of 2 expirations.*--allow-partial"):
         fetch(ReplaySession(failing_on(second, (200, "<html>broken</html>"))), ticker="DEMO")
 
 
 def test_allow_partial_marks_the_snapshot() -> None:
     second = multi_expiry_body()["optionChain"]["result"][0]["expirationDates"][1]
-    chain = fetch(ReplaySession(failing_on(second, (200, "<html>broken</html>"))), ticker="DEMO", allow_partial=True)
+    chain = fetch(
+        ReplaySession(failing_on(second, (200, "<html>broken</html>"))), ticker="DEMO", allow_partial=True
+    )
     assert chain.meta.partial
     assert chain.meta.missing_expirations == ["2025-12-12"]
     assert any("partial snapshot" in n for n in chain.meta.notes)
@@ -190,7 +205,9 @@ def test_expiration_vanishing_between_list_and_request() -> None:
     body = multi_expiry_body()
     second = body["optionChain"]["result"][0]["expirationDates"][1]
     shortened = json.loads(json.dumps(body))
-    shortened["optionChain"]["result"][0]["expirationDates"] = shortened["optionChain"]["result"][0]["expirationDates"][:1]
+    shortened["optionChain"]["result"][0]["expirationDates"] = shortened["optionChain"]["result"][0][
+        "expirationDates"
+    ][:1]
     shortened["optionChain"]["result"][0]["options"] = []
     chain_route = failing_on(second, (200, shortened))
     chain = fetch(ReplaySession(chain_route), ticker="DEMO", allow_partial=True)
@@ -203,7 +220,9 @@ def test_expiration_vanishing_between_list_and_request() -> None:
 def test_truncated_expiration_list_only_fetches_what_is_listed() -> None:
     body = multi_expiry_body()
     truncated = json.loads(json.dumps(body))
-    truncated["optionChain"]["result"][0]["expirationDates"] = truncated["optionChain"]["result"][0]["expirationDates"][:1]
+    truncated["optionChain"]["result"][0]["expirationDates"] = truncated["optionChain"]["result"][0][
+        "expirationDates"
+    ][:1]
     chain = fetch(ReplaySession(options_route({None: truncated})), ticker="DEMO")
     assert [str(e) for e in chain.expirations] == ["2025-12-05"]
     with pytest.raises(NotFoundError, match="2025-12-12 is not listed"):

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import polars as pl
@@ -36,7 +37,8 @@ ProgressCallback = Callable[[int, int, str], None]
 def _session_base() -> type:
     from curl_cffi import requests as curl_requests
 
-    return curl_requests.Session  # type: ignore[no-any-return]
+    session_class: type = curl_requests.Session
+    return session_class
 
 
 _OBSERVING: type | None = None
@@ -131,7 +133,9 @@ def _nearest_hint(wanted: str, listed: Sequence[str]) -> str:
 def _classify_empty(statuses: list[tuple[str, int]], ticker: str) -> MaxpainError:
     codes = [code for _, code in statuses]
     if 429 in codes:
-        return RateLimitedError(f"Yahoo is rate limiting requests (HTTP 429) for {ticker}; try again in a few minutes")
+        return RateLimitedError(
+            f"Yahoo is rate limiting requests (HTTP 429) for {ticker}; try again in a few minutes"
+        )
     if 401 in codes or 403 in codes:
         return AuthError(
             f"Yahoo refused the request for {ticker} (HTTP 401, invalid crumb); wait a minute and retry, "
@@ -139,7 +143,9 @@ def _classify_empty(statuses: list[tuple[str, int]], ticker: str) -> MaxpainErro
         )
     if any(code >= 500 for code in codes):
         return NetworkError(f"Yahoo answered with a server error for {ticker}; try again later")
-    return NoOptionsError(f"{ticker} lists no options at Yahoo (unknown symbol, delisted, or no listed options)")
+    return NoOptionsError(
+        f"{ticker} lists no options at Yahoo (unknown symbol, delisted, or no listed options)"
+    )
 
 
 def _call(action: Callable[[], Any], policy: FetchPolicy, ticker: str, what: str) -> Any:
@@ -163,10 +169,12 @@ def _call(action: Callable[[], Any], policy: FetchPolicy, ticker: str, what: str
         except ValueError as error:
             text = str(error)
             if "cannot be found" in text:
-                raise NotFoundError(f"{what} for {ticker} vanished from Yahoo's list between requests") from None
+                raise NotFoundError(
+                    f"{what} for {ticker} vanished from Yahoo's list between requests"
+                ) from None
             msg = f"Yahoo sent something that is not an option chain for {ticker} ({what}); try again later"
             raise NetworkError(msg) from None
-        except Exception as error:  # noqa: BLE001 - transport errors come from curl_cffi/requests
+        except Exception as error:
             kind = type(error).__name__
             if "Timeout" in kind or "timed out" in str(error).lower():
                 raise NetworkError(f"the request to Yahoo timed out for {ticker} ({what})") from None
@@ -217,7 +225,9 @@ def fetch_chain(
         if progress:
             progress(index, len(chosen), expiration)
         try:
-            answer = _call(lambda e=expiration: handle.option_chain(e), policy, ticker, f"expiration {expiration}")
+            answer = _call(
+                partial(handle.option_chain, expiration), policy, ticker, f"expiration {expiration}"
+            )
         except (RateLimitedError, NetworkError, NotFoundError) as error:
             failures.append((expiration, str(error)))
             if isinstance(error, RateLimitedError) and not allow_partial:
@@ -254,7 +264,9 @@ def fetch_chain(
         underlying=ticker,
         captured_at=captured_at,
         spot=float(spot) if isinstance(spot, int | float) and spot > 0 else None,
-        quote_time=datetime.fromtimestamp(quote_time, tz=UTC) if isinstance(quote_time, int | float) else None,
+        quote_time=datetime.fromtimestamp(quote_time, tz=UTC)
+        if isinstance(quote_time, int | float)
+        else None,
         source="yahoo",
         name=f"Yahoo {ticker}",
         source_versions={"yfinance": yf.__version__, "polars": pl.__version__},
