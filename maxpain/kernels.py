@@ -147,35 +147,39 @@ def max_pain_segments_python(
         first = strike[start]
         total = 0
         total_put = 0
-        payout = 0  # at the lowest strike only puts above it pay: Σ put w·(k − first)
         for i in range(start, end):
             total += call_weight[i] + put_weight[i]
             total_put += put_weight[i]
-            payout += put_weight[i] * (strike[i] - first)
         if total == 0:
             status[s] = NO_OPEN_INTEREST
             continue
+        # Checked before any multiplication: every payout term is at most total × strike range.
         if float(total) * float(strike[end - 1] - first) > EXACT_LIMIT:
             status[s] = TOO_LARGE
             continue
         # One sweep. At each new strike k the payout moves by (k − previous)·slope, where
         # slope = weight at or below the previous strike − put weight above it
         #       = (call + put weight so far) − total put weight.
-        best = payout
+        # The sweep tracks payout(k) − payout(first); payout(first) = Σ put w·(k − first) is
+        # accumulated on the way.
+        at_first = 0
+        change = 0
+        best_change = 0
         best_i = start
         previous = first
         slope = -total_put
         for i in range(start, end):
             k = strike[i]
             if k != previous:
-                payout += (k - previous) * slope
+                change += (k - previous) * slope
                 previous = k
-                if payout < best:
-                    best = payout
+                if change < best_change:
+                    best_change = change
                     best_i = i
             slope += call_weight[i] + put_weight[i]
+            at_first += put_weight[i] * (k - first)
         best_row[s] = best_i
-        best_payout[s] = best
+        best_payout[s] = at_first + best_change
     return best_row, best_payout, status
 
 
