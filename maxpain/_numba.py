@@ -1,18 +1,26 @@
 """The one gateway to numba: every kernel is compiled through :func:`jit`.
 
 ``foo_python`` is the plain-Python kernel (importable and testable as is); ``foo = jit(foo_python)``
-is the compiled twin. With ``NUMBA_DISABLE_JIT=1`` numba hands back the Python function, so the
-kernel bodies run (and count for coverage) as ordinary Python.
+is its dispatcher. The dispatcher runs the numba-compiled twin (``@njit(cache=True)``) for inputs of
+at least ``MAXPAIN_JIT_THRESHOLD`` rows (default 50,000) and the Python body below that.
+
+Why: numba costs ~0.4 s to import and ~0.5 s to initialise its target the first time a cached
+kernel is loaded, in every process. For one ticker's chain (a few thousand contracts) the Python
+body finishes in milliseconds, so a CLI command on one snapshot never pays that start-up; whole
+markets, windows over many snapshots and the benchmarks run compiled. Both paths execute the same
+function body; tests run the compiled path (threshold 0) and check the two agree. With
+``NUMBA_DISABLE_JIT=1`` numba itself hands back the Python function, so coverage sees the bodies.
 """
 
 from __future__ import annotations
 
+import functools
+import os
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 import numpy.typing as npt
-from numba import njit
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -20,8 +28,42 @@ Int64Array1D = npt.NDArray[np.int64]
 Float64Array1D = npt.NDArray[np.float64]
 BoolArray1D = npt.NDArray[np.bool_]
 
+DEFAULT_JIT_THRESHOLD = 50_000
+
+
+def jit_threshold() -> int:
+    """Rows from which the compiled kernels are used (``MAXPAIN_JIT_THRESHOLD``)."""
+    value = os.environ.get("MAXPAIN_JIT_THRESHOLD")
+    try:
+        return int(value) if value else DEFAULT_JIT_THRESHOLD
+    except ValueError:
+        return DEFAULT_JIT_THRESHOLD
+
+
+class Kernel(Generic[F]):
+    """A kernel with its Python body (``.python``) and its lazily compiled twin (``.compiled``)."""
+
+    def __init__(self, function: F) -> None:
+        self.python: F = function
+        self._compiled: Any = None
+        functools.update_wrapper(self, function)
+
+    @property
+    def compiled(self) -> F:
+        """Compile lazily (first use), cached on disk; no fastmath, so NaN keeps its meaning."""
+        if self._compiled is None:
+            from numba import njit
+
+            self._compiled = njit(cache=True, nogil=True)(self.python)
+        return self._compiled  # type: ignore[no-any-return]
+
+    def __call__(self, *args: Any) -> Any:
+        rows = max((len(a) for a in args if isinstance(a, np.ndarray)), default=0)
+        if rows >= jit_threshold():
+            return self.compiled(*args)
+        return self.python(*args)
+
 
 def jit(function: F) -> F:
-    """Compile lazily (on first call), cached on disk; no fastmath, so NaN keeps its meaning."""
-    compiled: Any = njit(cache=True, nogil=True)(function)
-    return compiled  # type: ignore[no-any-return,unused-ignore]
+    """Wrap a plain-Python kernel in a size-dispatching :class:`Kernel`."""
+    return Kernel(function)  # type: ignore[return-value]

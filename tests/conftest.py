@@ -35,6 +35,13 @@ def corpus() -> Path:
 
 
 @pytest.fixture(autouse=True)
+def _compiled_kernels(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests exercise the compiled kernels on every input size (the CLI's small-input path runs
+    the same bodies in Python; tests/test_kernels.py checks the two agree)."""
+    monkeypatch.setenv("MAXPAIN_JIT_THRESHOLD", "0")
+
+
+@pytest.fixture(autouse=True)
 def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Never touch the user's real store from a test."""
     monkeypatch.setenv("MAXPAIN_HOME", str(tmp_path_factory.mktemp("home")))

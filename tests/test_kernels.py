@@ -336,3 +336,30 @@ def test_contract_weights_and_side_sums_match_naive(
     assert call_sum[0] == sum(r[2] or 0 for r in rows if r[1] == "C")
     assert put_sum[0] == sum(r[2] or 0 for r in rows if r[1] == "P")
     assert unknown[0] == sum(1 for r in rows if r[2] is None)
+
+
+def test_python_and_compiled_paths_agree_and_dispatch_by_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(5)
+    n = 3000
+    strike = np.sort(rng.integers(1, 400, n)).astype(np.int64) * 500
+    call = rng.integers(0, 1000, n).astype(np.int64) * (rng.random(n) < 0.5)
+    put = rng.integers(0, 1000, n).astype(np.int64) * (rng.random(n) < 0.5)
+    offsets = np.array([0, 700, 700, 1900, n], dtype=np.int64)
+    for kernel, args in (
+        (kernels.max_pain_segments, (strike, call, put, offsets)),
+        (kernels.strike_totals, (strike, call, put, offsets)),
+        (kernels.top_k_segments, (call, offsets, 4)),
+        (kernels.side_sums, (call - 1, (put > 0).astype(np.uint32), offsets)),
+    ):
+        for got, expected in zip(kernel.compiled(*args), kernel.python(*args), strict=True):  # type: ignore[attr-defined]
+            assert np.array_equal(got, expected)
+    calls: list[str] = []
+    original_python = kernels.max_pain_segments.python  # type: ignore[attr-defined]
+    monkeypatch.setattr(
+        kernels.max_pain_segments, "python", lambda *a: calls.append("python") or original_python(*a)
+    )
+    monkeypatch.setenv("MAXPAIN_JIT_THRESHOLD", str(n + 1))
+    kernels.max_pain_segments(strike, call, put, offsets)
+    monkeypatch.setenv("MAXPAIN_JIT_THRESHOLD", str(n))
+    kernels.max_pain_segments(strike, call, put, offsets)
+    assert calls == ["python"]
