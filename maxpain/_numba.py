@@ -55,7 +55,8 @@ class Kernel(Generic[F]):
             from numba import njit
 
             self._compiled = njit(cache=True, nogil=True)(self.python)
-        return self._compiled  # type: ignore[no-any-return]
+        compiled: F = self._compiled
+        return compiled
 
     def __call__(self, *args: Any) -> Any:
         rows = max((len(a) for a in args if isinstance(a, np.ndarray)), default=0)
