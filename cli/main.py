@@ -49,26 +49,39 @@ def console(settings: Settings, *, stderr: bool = False) -> Console:
     from rich.console import Console
 
     no_color = settings.no_color or bool(os.environ.get("NO_COLOR"))
-    record = bool(settings.svg or settings.html) and not stderr
     return Console(
-        stderr=stderr,
-        no_color=no_color,
-        color_system=None if no_color else "auto",
-        record=record,
-        highlight=False,
+        stderr=stderr, no_color=no_color, color_system=None if no_color else "auto", highlight=False
     )
 
 
 def show(settings: Settings, *renderables: RenderableType | None) -> None:
-    """Print renderables (skipping None) and save the SVG/HTML export if asked."""
+    """Print renderables (skipping None); with --svg/--html also render them, in colour unless
+    --no-color, into a recording console of the same width and save that."""
+    shown = [r for r in renderables if r is not None]
     out = console(settings)
-    for renderable in renderables:
-        if renderable is not None:
-            out.print(renderable)
-    if settings.svg:
-        out.save_svg(settings.svg, title="maxpain", clear=False)
-    if settings.html:
-        out.save_html(settings.html, clear=False)
+    for renderable in shown:
+        out.print(renderable)
+    if settings.svg or settings.html:
+        import io
+
+        from rich.console import Console
+
+        no_color = settings.no_color or bool(os.environ.get("NO_COLOR"))
+        recorder = Console(
+            file=io.StringIO(),
+            record=True,
+            width=out.width,
+            force_terminal=True,
+            highlight=False,
+            color_system=None if no_color else "truecolor",
+            no_color=no_color,
+        )
+        for renderable in shown:
+            recorder.print(renderable)
+        if settings.svg:
+            recorder.save_svg(settings.svg, title="maxpain", clear=False)
+        if settings.html:
+            recorder.save_html(settings.html, clear=False)
 
 
 def emit_json(document: Any) -> None:
@@ -460,11 +473,15 @@ def report(
         + [e for e in chain.expirations if e > (shown[-1] if shown else date.min)][: max(0, 6 - len(shown))]
     )
     pain = {row[0]: row[1] for row in table.select("expiration", "max_pain").iter_rows()}
+    # the board spans what the report talks about: walls, pooled max pain and spot
+    anchors = [v for v in (chain.meta.spot, result.pooled.strike) if v is not None]
+    anchors += result.put_walls["strike"].head(1).to_list() + result.call_walls["strike"].head(1).to_list()
     heatmap = Heatmap(
         analysis.oi_grid(chain, "oi", heat_expirations),
         title="Open interest (calls + puts) by strike and expiration",
         spot=chain.meta.spot,
         max_pain=pain,
+        focus=(min(anchors) * 0.97, max(anchors) * 1.03) if anchors else None,
         max_rows=18,
     )
     show(

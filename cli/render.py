@@ -89,9 +89,8 @@ def snapshot_header(chain: Chain, info: SnapshotInfo | None, title: str) -> Pane
     meta = chain.meta
     spot = price(meta.spot) + (" (estimated)" if meta.spot_estimated else "")
     lines = Text()
-    lines.append(f"{meta.underlying}", style="bold")
-    lines.append(f"  spot {spot}", style="bold")
-    lines.append(f"  captured {meta.captured_at:%Y-%m-%d %H:%M} UTC")
+    lines.append(f"{meta.underlying} · spot {spot}", style="bold")
+    lines.append(f" · captured {meta.captured_at:%Y-%m-%d %H:%M} UTC")
     lines.append(
         f"\nsnapshot {info.id if info else 'live (not saved)'} · {len(chain):,} contracts · "
         f"{len(chain.expirations)} expirations",
@@ -307,6 +306,7 @@ class Heatmap:
         max_pain: dict[date, float | None] | None = None,
         diverging: bool = False,
         strikes: tuple[float, float] | None = None,
+        focus: tuple[float, float] | None = None,
         max_rows: int = 40,
     ) -> None:
         self.grid = grid
@@ -315,6 +315,7 @@ class Heatmap:
         self.max_pain = max_pain or {}
         self.diverging = diverging
         self.strike_range = strikes
+        self.focus = focus
         self.max_rows = max_rows
 
     def _rows_and_columns(self, width: int) -> tuple[list[float], list[date], list[str]]:
@@ -328,20 +329,29 @@ class Heatmap:
             expirations = expirations[:fit]
         frame = self.grid.filter(pl.col("expiration").is_in(expirations))
         strikes = sorted(frame["strike"].unique().to_list())
-        if self.strike_range is not None:
+        if self.strike_range is not None:  # the user's explicit range: every strike in it
             low, high = self.strike_range
+            strikes = [s for s in strikes if low <= s <= high]
+            return sorted(strikes, reverse=True), expirations, notes
+        if self.focus is not None:
+            low, high = self.focus
             strikes = [s for s in strikes if low <= s <= high]
         else:
             holding = frame.filter(pl.col("value") != 0)["strike"].unique().to_list()
             if holding:
                 strikes = [s for s in strikes if min(holding) <= s <= max(holding)]
-            if len(strikes) > self.max_rows:
-                centre = self.spot if self.spot is not None else strikes[len(strikes) // 2]
-                nearest = sorted(strikes, key=lambda s: (abs(s - centre), s))[: self.max_rows]
-                strikes = sorted(nearest)
-                notes.append(
-                    f"showing strikes {strike_text(strikes[0])}-{strike_text(strikes[-1])} around spot; choose others with --strikes LO:HI"
-                )
+        if len(strikes) > self.max_rows:
+            # keep the strikes listed across most expirations (the standard grid), then those
+            # nearest the spot: a thinned but evenly informative board
+            centre = self.spot if self.spot is not None else strikes[len(strikes) // 2]
+            listed = frame.filter(pl.col("value") != 0).group_by("strike").len()
+            columns_with = dict(zip(listed["strike"].to_list(), listed["len"].to_list(), strict=True))
+            ranked = sorted(strikes, key=lambda s: (-columns_with.get(s, 0), abs(s - centre), s))
+            strikes = sorted(ranked[: self.max_rows])
+            notes.append(
+                f"{len(strikes)} strikes shown, those listed in the most expirations between "
+                f"{strike_text(strikes[0])} and {strike_text(strikes[-1])}; pick others with --strikes LO:HI or --rows N"
+            )
         return sorted(strikes, reverse=True), expirations, notes
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
@@ -420,7 +430,8 @@ class Heatmap:
     def _legend(self, top: float, colour: bool) -> Text:
         legend = Text("legend: ", style="dim")
         if colour:
-            scale = (DIVERGING_NEG[::-1] + DIVERGING_POS) if self.diverging else SEQUENTIAL
+            # most negative (dark red) ... zero ... most positive (dark green)
+            scale = (DIVERGING_NEG + DIVERGING_POS) if self.diverging else SEQUENTIAL
             for background in scale:
                 legend.append("  ", style=Style(bgcolor=background))
             low = compact(-top, plus=True) if self.diverging else "0"
