@@ -175,14 +175,16 @@ def fetch_live(settings: Settings, ticker: str, **kwargs: Any) -> Chain:
 
     from maxpain.sources.yahoo import fetch_chain
 
+    progress_console = console(settings, stderr=True)
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn("{task.fields[expiration]}"),
         TimeElapsedColumn(),
-        console=console(settings, stderr=True),
+        console=progress_console,
         transient=True,
+        disable=not progress_console.is_terminal,
     ) as progress:
         task = progress.add_task(f"fetching {ticker}", total=None, expiration="")
 
@@ -200,6 +202,12 @@ def open_snapshot(settings: Settings, ticker: str, selector: str) -> tuple[Chain
         return fetch_live(settings, ticker), None
     store = open_store(settings)
     info = store.resolve(ticker, selector)
+    damaged = [s for s in store.snapshots(ticker) if s.damaged]
+    if damaged:
+        note(
+            settings,
+            f"warning: skipped {len(damaged)} damaged {ticker} snapshot file(s); see `maxpain snapshots {ticker} --verify`",
+        )
     return store.load(info), info
 
 
@@ -356,9 +364,7 @@ def import_(
             saved.append((path, chain, target.save(chain)))
         except MaxpainError as error:
             failures.append(error)
-            console(settings, stderr=True).print(
-                f"maxpain: {error}", style="red", highlight=False, markup=False
-            )
+            print(f"maxpain: {error}", file=sys.stderr)  # one unwrapped line per bad file
     if saved:
         report_saved(settings, saved)
     if failures:

@@ -552,6 +552,13 @@ def normalize(
     elif zero_share > 0.5:
         notes.append(f"{zero_share:.0%} of contracts report open interest 0")
 
+    quoted = body.filter((pl.col("bid") > 0) & (pl.col("ask") > 0)).height
+    if found["bid"] is not None and found["ask"] is not None and body.height and quoted < 0.5 * body.height:
+        notes.append(
+            f"{1 - quoted / body.height:.0%} of contracts have no two-sided quote (bid/ask 0: stale "
+            "quotes or captured outside market hours); premiums fall back to last trades"
+        )
+
     # spot
     spot_estimated = False
     spot_method: str | None = "given" if spot is not None else None

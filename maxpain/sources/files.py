@@ -9,7 +9,7 @@ from typing import Any
 
 import polars as pl
 
-from maxpain.chain import Chain, normalize, validate_ticker
+from maxpain.chain import ALIASES, Chain, normalize, validate_ticker
 from maxpain.errors import InputError, NoOptionsError
 
 # A file larger than this is read lazily and only the columns we use are materialised.
@@ -21,14 +21,23 @@ def read_table(path: Path) -> pl.DataFrame:
     suffix = path.suffix.lower()
     try:
         if suffix in (".parquet", ".pq"):
-            return pl.read_parquet(path)
-        if suffix in (".csv", ".txt", ".tsv"):
+            lazy = pl.scan_parquet(path)
+        elif suffix in (".csv", ".txt", ".tsv"):
             separator = "\t" if suffix == ".tsv" else ","
-            return pl.read_csv(path, separator=separator, infer_schema_length=10_000, try_parse_dates=False)
+            lazy = pl.scan_csv(path, separator=separator, infer_schema_length=10_000, try_parse_dates=False)
+        else:
+            lazy = None
+        if lazy is not None:
+            # Only the columns the normalizer knows are read: a wide or enormous file costs memory
+            # for those columns alone, streamed by the lazy engine.
+            names = lazy.collect_schema().names()
+            known = {alias.lower() for aliases in ALIASES.values() for alias in aliases}
+            wanted = [n for n in names if n.lower() in known]
+            return lazy.select(wanted or names).collect(engine="streaming")
     except FileNotFoundError:
         msg = f"{path}: no such file"
         raise InputError(msg) from None
-    except (pl.exceptions.PolarsError, OSError, ValueError) as error:
+    except (pl.exceptions.PolarsError, OSError, ValueError, UnicodeDecodeError) as error:
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         msg = f"{path}: cannot be read as {suffix.lstrip('.').upper()} ({first_line[:160]})"
         raise InputError(msg) from None
