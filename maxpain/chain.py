@@ -39,6 +39,9 @@ CHAIN_SCHEMA: dict[str, Any] = {
 }
 CHAIN_COLUMNS = tuple(CHAIN_SCHEMA)
 
+# No listed option has a strike this high (thousandths of it must fit the matching keys).
+MAX_STRIKE = 10_000_000.0
+
 # Yahoo writes this implied volatility when it could not compute one (deep ITM, no quote).
 IV_PLACEHOLDER_MAX = 1.5e-5
 
@@ -261,6 +264,11 @@ def _rights(frame: pl.DataFrame, column: str, name: str) -> pl.Series:
     return mapped.alias("right")
 
 
+def _finite(values: pl.Series) -> pl.Series:
+    """Prices and volatilities: NaN and ±inf mean "no value"."""
+    return pl.select(pl.when(values.is_finite()).then(values).otherwise(None)).to_series().alias(values.name)
+
+
 def _whole_counts(values: pl.Series, column: str, name: str, role: str) -> pl.Series:
     """Counts (OI, volume): NaN/null = unknown, negative or fractional = refused."""
     values = values.fill_nan(None)
@@ -445,6 +453,10 @@ def normalize(
     else:
         strikes = (occ_usable("strike").get_column("strike_milli").cast(pl.Float64) / 1000.0).alias("strike")
     bad_strike = strikes.is_null() | strikes.is_nan() | ~strikes.is_finite() | (strikes <= 0)
+    if strikes.is_finite().any() and (strikes.filter(strikes.is_finite()) > MAX_STRIKE).any():
+        example = strikes.filter(strikes.is_finite() & (strikes > MAX_STRIKE))[0]
+        msg = f"{name}: strike {example:g} is not a plausible strike (above {MAX_STRIKE:,.0f}); check the strike column's units"
+        raise InputError(msg)
     if bad_strike.any():
         msg = (
             f"{name}: column {found['strike'] or 'strike'!r} has {int(bad_strike.sum())} missing, NaN or "
@@ -459,10 +471,10 @@ def normalize(
     volume = _whole_counts(
         _numeric(frame, found["volume"], name, "volume"), found["volume"] or "volume", name, "volume"
     )
-    bid = _numeric(frame, found["bid"], name, "bid").fill_nan(None)
-    ask = _numeric(frame, found["ask"], name, "ask").fill_nan(None)
-    last = _numeric(frame, found["last"], name, "last").fill_nan(None)
-    iv = _numeric(frame, found["implied_volatility"], name, "implied_volatility").fill_nan(None)
+    bid = _finite(_numeric(frame, found["bid"], name, "bid"))
+    ask = _finite(_numeric(frame, found["ask"], name, "ask"))
+    last = _finite(_numeric(frame, found["last"], name, "last"))
+    iv = _finite(_numeric(frame, found["implied_volatility"], name, "implied_volatility"))
     iv = (
         pl.select(pl.when(iv > IV_PLACEHOLDER_MAX).then(iv).otherwise(None))
         .to_series()
@@ -478,8 +490,14 @@ def normalize(
         )
     else:
         multiplier = pl.Series("multiplier", [100.0] * rows_in)
-    if (multiplier <= 0).any():
-        msg = f"{name}: the contract multiplier must be positive"
+    bad_multiplier = (
+        ~multiplier.is_finite()
+        | (multiplier < 1)
+        | (multiplier > 10_000)
+        | (multiplier != multiplier.round(0))
+    )
+    if bad_multiplier.any():
+        msg = f"{name}: contract multiplier {multiplier.filter(bad_multiplier)[0]} is not a whole number from 1 to 10,000"
         raise InputError(msg)
 
     if occ is not None and occ.get_column("root").is_not_null().any():

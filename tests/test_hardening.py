@@ -484,3 +484,29 @@ def test_live_selector_fetches_without_saving(
     document = json.loads(out)
     assert document["snapshot"]["id"] is None and document["snapshot"]["source"] == "yahoo"
     assert tree(store) == {}
+
+
+def test_implausible_numbers_are_refused_or_nulled(tmp_path: Path) -> None:
+    """Found by the fuzzer: a 9.2e18 strike overflowed the OCC-symbol synthesis."""
+    from maxpain.chain import normalize
+    from maxpain.errors import InputError
+
+    base = {
+        "type": ["call", "put"],
+        "expiration": ["2025-12-19"] * 2,
+        "openInterest": [1.0, 2.0],
+        "lastTradeDate": ["2025-12-01 20:00:00"] * 2,
+    }
+    with pytest.raises(InputError, match="not a plausible strike"):
+        normalize(pl.DataFrame({**base, "strike": [9.2234e18, 100.0]}), underlying="XYZ")
+    with pytest.raises(InputError, match="multiplier"):
+        normalize(
+            pl.DataFrame({**base, "strike": [100.0, 100.0], "multiplier": [1e12, 100.0]}), underlying="XYZ"
+        )
+    chain = normalize(
+        pl.DataFrame(
+            {**base, "strike": [100.0, 100.0], "bid": [float("inf"), 1.0], "ask": [float("nan"), 1.2]}
+        ),
+        underlying="XYZ",
+    )
+    assert chain.frame["bid"].null_count() == 1 and chain.frame["ask"].null_count() == 1
