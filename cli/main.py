@@ -469,7 +469,7 @@ def report(
                 **payloads.walls(chain.underlying, chain, info, result),
                 "window": payloads.window(window, result.pooled),
                 "expirations": payloads.expirations(table),
-                "warnings": chain_warnings(chain) + result.notes,
+                "warnings": chain_warnings(chain) + result.notes + analysis.one_sided_warnings(table),
             }
         )
         return
@@ -497,7 +497,7 @@ def report(
         walls_sentence(chain.underlying, result),
         Columns([walls_tables(result), clusters_table(result.clusters, chain.meta.spot)], padding=(0, 3)),
         heatmap,
-        warnings_panel(chain_warnings(chain) + result.notes),
+        warnings_panel(chain_warnings(chain) + result.notes + analysis.one_sided_warnings(table)),
     )
 
 
@@ -578,7 +578,7 @@ def pain(
                     if curve_expirations
                     else [],
                 },
-                "warnings": chain_warnings(chain),
+                "warnings": chain_warnings(chain) + analysis.one_sided_warnings(table_shown),
             }
         )
         return
@@ -616,7 +616,7 @@ def pain(
         expiration_table(table_shown, chain.meta.spot, None if expiries else window),
         pooled_line,
         curve,
-        warnings_panel(chain_warnings(chain)),
+        warnings_panel(chain_warnings(chain) + analysis.one_sided_warnings(table_shown)),
     )
 
 

@@ -74,6 +74,7 @@ def expirations(table: pl.DataFrame) -> list[dict[str, Any]]:
             "unknown_oi",
             "min_payout",
             "reason",
+            "note",
         )
     )
 

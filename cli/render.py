@@ -120,9 +120,11 @@ def expiration_table(table: pl.DataFrame, spot: float | None, window: Window | N
     for row in table.iter_rows(named=True):
         in_window = window is not None and row["expiration"] in window.expirations
         style = "bold" if in_window else None
-        pain = (
+        pain: str | Text = (
             strike_text(row["max_pain"]) if row["max_pain"] is not None else Text("undefined", style="yellow")
         )
+        if row.get("note") and row["max_pain"] is not None:
+            pain = Text(strike_text(row["max_pain"]) + " !", style="yellow")  # one-sided: see warnings
         grid.add_row(
             day(row["expiration"]) + (" *" if in_window else ""),
             pain,

@@ -203,11 +203,37 @@ def max_pain_by_expiration(chain: Chain) -> pl.DataFrame:
     """Per expiration: max pain, distance to spot, call/put OI and volume, put/call ratios."""
     table = max_pain_table(chain.frame, ["expiration"])
     spot = chain.meta.spot
-    return table.with_columns(
-        distance_to_spot=(pl.col("max_pain") - spot) if spot is not None else pl.lit(None, dtype=pl.Float64),
-        put_call_oi_ratio=_ratio("put_oi", "call_oi"),
-        put_call_volume_ratio=_ratio("put_volume", "call_volume"),
+    sides = chain.frame.group_by("expiration").agg(
+        calls_listed=(pl.col("right") == "C").sum(), puts_listed=(pl.col("right") == "P").sum()
     )
+    # An expiration listing only one side is a source defect (e.g. a collector that wrote the
+    # calls twice and the puts never): its max pain is computed, but on half a chain.
+    return (
+        table.join(sides, on="expiration", how="left", maintain_order="left")
+        .with_columns(
+            distance_to_spot=(pl.col("max_pain") - spot)
+            if spot is not None
+            else pl.lit(None, dtype=pl.Float64),
+            put_call_oi_ratio=_ratio("put_oi", "call_oi"),
+            put_call_volume_ratio=_ratio("put_volume", "call_volume"),
+            note=pl.when(pl.col("puts_listed") == 0)
+            .then(pl.lit("no puts listed: max pain from calls only"))
+            .when(pl.col("calls_listed") == 0)
+            .then(pl.lit("no calls listed: max pain from puts only"))
+            .otherwise(None),
+        )
+        .drop("calls_listed", "puts_listed")
+    )
+
+
+def one_sided_warnings(table: pl.DataFrame) -> list[str]:
+    """Warnings for expirations whose source listed only calls or only puts."""
+    return [
+        f"{expiration}: {note}"
+        for expiration, note in table.filter(pl.col("note").is_not_null())
+        .select("expiration", "note")
+        .iter_rows()
+    ]
 
 
 def _ratio(numerator: str, denominator: str) -> pl.Expr:

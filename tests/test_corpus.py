@@ -281,3 +281,14 @@ def test_reference_figures_goog_build_ups(corpus: Path) -> None:
         (date(2025, 12, 12), 340.0, 6_638),
         (date(2025, 12, 26), 320.0, 6_200),
     ]
+
+
+def test_one_sided_expiration_is_flagged(corpus: Path) -> None:
+    """mx791's collector wrote the first SPX expiry's calls twice and its puts never."""
+    spx = load(corpus / "mx791-option_scraper/SPX_2023-10-27T2028Z.parquet")
+    table = analysis.max_pain_by_expiration(spx)
+    first = table.row(0, named=True)
+    assert first["expiration"] == date(2023, 10, 30) and first["put_oi"] == 0
+    assert first["note"] == "no puts listed: max pain from calls only"
+    assert analysis.one_sided_warnings(table)[0].startswith("2023-10-30: no puts listed")
+    assert table.filter(pl.col("note").is_not_null()).height < table.height
