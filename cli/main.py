@@ -156,6 +156,12 @@ def settings_of(ctx: click.Context, **overrides: Any) -> Settings:
     return base.merged(**overrides)
 
 
+def at_option(function: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--at", "at", default="latest", show_default=True, help="Snapshot: latest, a date, an id, or live."
+    )(function)
+
+
 def window_options(function: Callable[..., Any]) -> Callable[..., Any]:
     function = click.option(
         "--weeks",
@@ -415,9 +421,7 @@ def snapshots(
 
 @app.command()
 @click.argument("ticker")
-@click.option(
-    "--at", "at", default="latest", show_default=True, help="Snapshot: latest, a date, an id, or live."
-)
+@at_option
 @window_options
 @click.option(
     "--top", type=click.IntRange(min=1, max=50), default=3, show_default=True, help="Walls per side."
@@ -503,9 +507,7 @@ def report(
 
 @app.command()
 @click.argument("ticker")
-@click.option(
-    "--at", "at", default="latest", show_default=True, help="Snapshot: latest, a date, an id, or live."
-)
+@at_option
 @click.option(
     "--expiry", "expiries", type=DATE, multiple=True, help="Curve of this expiration (repeatable: pooled)."
 )
@@ -622,9 +624,7 @@ def pain(
 
 @app.command()
 @click.argument("ticker")
-@click.option(
-    "--at", "at", default="latest", show_default=True, help="Snapshot: latest, a date, an id, or live."
-)
+@at_option
 @window_options
 @click.option(
     "--top", type=click.IntRange(min=1, max=100), default=5, show_default=True, help="Walls per side."
@@ -713,9 +713,7 @@ def resolve_pair(
 
 @app.command()
 @click.argument("ticker")
-@click.option(
-    "--at", "at", default="latest", show_default=True, help="Snapshot: latest, a date, an id, or live."
-)
+@at_option
 @click.option(
     "--metric",
     type=click.Choice(["oi", "calls", "puts", "net", "change"]),
@@ -910,9 +908,7 @@ def diff(
 @click.option("--right", type=click.Choice(["put", "call"], case_sensitive=False), required=True)
 @click.option("--expiry", type=DATE, required=True, help="Expiration date YYYY-MM-DD.")
 @click.option("--contracts", type=click.IntRange(min=1), required=True, help="Number of contracts.")
-@click.option(
-    "--at", "at", default="latest", show_default=True, help="Snapshot: latest, a date, an id, or live."
-)
+@at_option
 @click.option(
     "--rate",
     type=click.FloatRange(min=-0.1, max=1.0),

@@ -46,6 +46,12 @@ def distance(value: float | None) -> str:
     return DASH if value is None else f"{value:+,.2f}"
 
 
+def signed_text(value: float | int | None) -> Text:
+    """A signed count, green when positive, red when negative."""
+    style = "green" if (value or 0) > 0 else "red" if (value or 0) < 0 else ""
+    return Text(signed(value), style=style)
+
+
 def ratio(value: float | None) -> str:
     return DASH if value is None else f"{value:.2f}"
 
@@ -484,22 +490,8 @@ def by_expiration_table(change: OIChange, near_until: date) -> Table:
         near = row["expiration"] <= near_until
         table.add_row(
             Text(day(row["expiration"]) + (" *" if near else ""), style="bold" if near else ""),
-            Text(
-                signed(row["call_change"]),
-                style="green"
-                if (row["call_change"] or 0) > 0
-                else "red"
-                if (row["call_change"] or 0) < 0
-                else "",
-            ),
-            Text(
-                signed(row["put_change"]),
-                style="green"
-                if (row["put_change"] or 0) > 0
-                else "red"
-                if (row["put_change"] or 0) < 0
-                else "",
-            ),
+            signed_text(row["call_change"]),
+            signed_text(row["put_change"]),
             signed(row["net_change"]),
             integer(row["call_oi_to"]),
             integer(row["put_oi_to"]),

@@ -314,6 +314,15 @@ def strike_totals_table(
     return out
 
 
+WALLS_SCHEMA = {
+    "side": pl.String,
+    "rank": pl.Int64,
+    "strike": pl.Float64,
+    "open_interest": pl.Int64,
+    "share": pl.Float64,
+}
+
+
 def walls_table(
     frame: pl.DataFrame, by: Sequence[str], *, top: int, segments: Segments | None = None
 ) -> pl.DataFrame:
@@ -344,13 +353,7 @@ def walls_table(
                 "open_interest": totals[chosen],
                 "share": totals[chosen] / np.maximum(side_total[segment_of], 1),
             },
-            schema={
-                "side": pl.String,
-                "rank": pl.Int64,
-                "strike": pl.Float64,
-                "open_interest": pl.Int64,
-                "share": pl.Float64,
-            },
+            schema=WALLS_SCHEMA,
         )
         if by:
             part = pl.concat([segments.keys[segment_of], part], how="horizontal")
@@ -439,15 +442,7 @@ def walls(chain: Chain, window: Window, *, top: int = 5, min_share: float = DEFA
         ranked = walls_table(frame, [], top=top, segments=segments)
     else:
         by_strike = pl.DataFrame(schema={"strike": pl.Float64, "call_oi": pl.Int64, "put_oi": pl.Int64})
-        ranked = pl.DataFrame(
-            schema={
-                "side": pl.String,
-                "rank": pl.Int64,
-                "strike": pl.Float64,
-                "open_interest": pl.Int64,
-                "share": pl.Float64,
-            }
-        )
+        ranked = pl.DataFrame(schema=WALLS_SCHEMA)
     spot = chain.meta.spot
     notes = []
     if not window.expirations:
