@@ -91,6 +91,17 @@ def day(value: date | None) -> str:
 
 
 # ----------------------------------------------------------------------------- pieces
+def titled_table(title: str, colour: str | None = None) -> Table:
+    """The house table: left-aligned title (in ``colour`` if given), bold header, no edge padding."""
+    return Table(
+        title=title,
+        title_justify="left",
+        title_style=f"bold {colour}" if colour else None,
+        header_style="bold",
+        pad_edge=False,
+    )
+
+
 def snapshot_header(chain: Chain, info: SnapshotInfo | None, title: str) -> Panel:
     meta = chain.meta
     spot = price(meta.spot) + (" (estimated)" if meta.spot_estimated else "")
@@ -115,7 +126,7 @@ def warnings_panel(messages: Iterable[str]) -> Panel | None:
 
 
 def expiration_table(table: pl.DataFrame, spot: float | None, window: Window | None = None) -> Table:
-    grid = Table(title="Max pain by expiration", title_justify="left", header_style="bold", pad_edge=False)
+    grid = titled_table("Max pain by expiration")
     grid.add_column("expiration")
     grid.add_column("max pain", justify="right")
     grid.add_column("vs spot", justify="right")
@@ -153,13 +164,7 @@ def walls_tables(result: Walls) -> Group:
         ("Put walls", result.put_walls, "red"),
         ("Call walls", result.call_walls, "green"),
     ):
-        table = Table(
-            title=label,
-            title_justify="left",
-            title_style=f"bold {colour}",
-            header_style="bold",
-            pad_edge=False,
-        )
+        table = titled_table(label, colour)
         for name, justify in (
             ("strike", "right"),
             ("OI", "right"),
@@ -183,7 +188,7 @@ def walls_tables(result: Walls) -> Group:
 
 
 def clusters_table(clusters: pl.DataFrame, spot: float | None) -> Table:
-    table = Table(title="Open-interest clusters", title_justify="left", header_style="bold", pad_edge=False)
+    table = titled_table("Open-interest clusters")
     for name in ("side", "band", "peak", "centre", "OI", "share", "centre vs spot"):
         table.add_column(name, justify="left" if name in ("side", "band") else "right")
     for row in clusters.iter_rows(named=True):
@@ -457,13 +462,7 @@ def change_tables(change: OIChange, top: int) -> Group:
         ("Top build-ups", change.build_ups(top), "green"),
         ("Top unwinds", change.unwinds(top), "red"),
     ):
-        table = Table(
-            title=label,
-            title_justify="left",
-            title_style=f"bold {colour}",
-            header_style="bold",
-            pad_edge=False,
-        )
+        table = titled_table(label, colour)
         for name in ("expiration", "strike", "right", "OI before", "OI after", "change", "status"):
             table.add_column(name, justify="left" if name in ("expiration", "right", "status") else "right")
         for row in frame.iter_rows(named=True):
@@ -483,7 +482,7 @@ def change_tables(change: OIChange, top: int) -> Group:
 
 
 def by_expiration_table(change: OIChange, near_until: date) -> Table:
-    table = Table(title="OI change by expiration", title_justify="left", header_style="bold", pad_edge=False)
+    table = titled_table("OI change by expiration")
     for name in ("expiration", "calls", "puts", "net", "call OI now", "put OI now", "new"):
         table.add_column(name, justify="left" if name == "expiration" else "right")
     for row in change.by_expiration.iter_rows(named=True):
@@ -601,7 +600,7 @@ def snapshots_table(snapshots: Sequence[SnapshotInfo], width: int = 120) -> Tabl
         + (["source"] if wide else [])
         + ["notes"]
     )
-    table = Table(title="Stored snapshots", title_justify="left", header_style="bold", pad_edge=False)
+    table = titled_table("Stored snapshots")
     for name in columns:
         wraps = name in ("source", "notes")
         table.add_column(
