@@ -456,6 +456,7 @@ def report(
         Heatmap,
         clusters_table,
         expiration_table,
+        fresh_positioning_table,
         snapshot_header,
         walls_sentence,
         walls_tables,
@@ -467,12 +468,14 @@ def report(
     window = analysis.make_window(chain, until=until, weeks=weeks)
     table = analysis.max_pain_by_expiration(chain)
     result = analysis.walls(chain, window, top=top)
+    fresh = analysis.volume_oi(chain, expirations=window.expirations, top=5)
     if settings.as_json:
         emit_json(
             {
                 **payloads.walls(chain.underlying, chain, info, result),
                 "window": payloads.window(window, result.pooled),
                 "expirations": payloads.expirations(table),
+                "fresh_positioning": payloads.records(fresh),
                 "warnings": chain_warnings(chain) + result.notes + analysis.one_sided_warnings(table),
             }
         )
@@ -499,7 +502,14 @@ def report(
         snapshot_header(chain, info, f"maxpain report · {chain.underlying}"),
         expiration_table(table, chain.meta.spot, window),
         walls_sentence(chain.underlying, result),
-        Columns([walls_tables(result), clusters_table(result.clusters, chain.meta.spot)], padding=(0, 3)),
+        Columns(
+            [
+                walls_tables(result),
+                clusters_table(result.clusters, chain.meta.spot),
+                fresh_positioning_table(fresh),
+            ],
+            padding=(0, 3),
+        ),
         heatmap,
         warnings_panel(chain_warnings(chain) + result.notes + analysis.one_sided_warnings(table)),
     )

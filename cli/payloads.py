@@ -42,10 +42,6 @@ def snapshot(chain: Chain, info: SnapshotInfo | None) -> dict[str, Any]:
     }
 
 
-def max_pain_value(result: MaxPain) -> dict[str, Any]:
-    return {"max_pain": result.strike, "reason": result.reason}
-
-
 def window(value: Window | None, pooled: MaxPain | None) -> dict[str, Any] | None:
     if value is None:
         return None

@@ -211,6 +211,25 @@ def clusters_table(clusters: pl.DataFrame, spot: float | None) -> Table:
     return table
 
 
+def fresh_positioning_table(frame: pl.DataFrame) -> Table:
+    """Contracts trading most heavily against their open interest (volume / OI)."""
+    table = titled_table("Fresh positioning (volume / OI)")
+    for name in ("expiration", "strike", "right", "volume", "OI", "vol/OI"):
+        table.add_column(name, justify="left" if name in ("expiration", "right") else "right")
+    for row in frame.iter_rows(named=True):
+        table.add_row(
+            day(row["expiration"]),
+            strike_text(row["strike"]),
+            "call" if row["right"] == "C" else "put",
+            integer(row["volume"]),
+            integer(row["open_interest"]),
+            f"{row['volume_oi']:.2f}",
+        )
+    if frame.height == 0:
+        table.add_row(DASH, "", "", "", "", "")
+    return table
+
+
 def walls_sentence(ticker: str, result: Walls) -> Text:
     """One line in the style of an analyst's note."""
     until = result.window.until

@@ -297,21 +297,59 @@ def payout_curve(chain: Chain, expirations: Sequence[date]) -> pl.DataFrame:
 
 
 # --------------------------------------------------------------------------- walls and clusters
-def strike_totals_table(
-    frame: pl.DataFrame, by: Sequence[str], *, segments: Segments | None = None
-) -> pl.DataFrame:
-    """Call and put OI summed by strike inside each group: ``by..., strike, call_oi, put_oi``."""
-    segments = segments or segment(frame, by)
-    ordered, keys, offsets = segments.frame, segments.keys, segments.offsets
-    strike_float, is_put, open_interest, _, _ = _contract_arrays(ordered)
-    ones = np.ones(len(open_interest), dtype=np.int64)
-    strike, call_oi, put_oi = kernels.contract_weights(strike_float, is_put, open_interest, ones)
-    strikes, call_totals, put_totals, new_offsets = kernels.strike_totals(strike, call_oi, put_oi, offsets)
-    out = pl.DataFrame({"strike": strikes / 1000.0, "call_oi": call_totals, "put_oi": put_totals})
-    if by:
-        repeat = np.repeat(np.arange(keys.height), np.diff(new_offsets))
-        out = pl.concat([keys[repeat], out], how="horizontal")
-    return out
+@dataclass(frozen=True)
+class StrikeTotals:
+    """Call and put OI summed by distinct strike inside each segment (computed once, then shown
+    as a table and/or ranked into walls)."""
+
+    segments: Segments
+    strikes: np.ndarray  # thousandths
+    call_oi: np.ndarray
+    put_oi: np.ndarray
+    offsets: np.ndarray  # into the strike arrays, one run per segment
+
+    @classmethod
+    def of(cls, segments: Segments) -> StrikeTotals:
+        strike_float, is_put, open_interest, _, _ = _contract_arrays(segments.frame)
+        ones = np.ones(len(open_interest), dtype=np.int64)
+        strike, call_oi, put_oi = kernels.contract_weights(strike_float, is_put, open_interest, ones)
+        return cls(segments, *kernels.strike_totals(strike, call_oi, put_oi, segments.offsets))
+
+    def _with_keys(self, frame: pl.DataFrame, segment_of: np.ndarray) -> pl.DataFrame:
+        if self.segments.keys.width == 0:
+            return frame
+        return pl.concat([self.segments.keys[segment_of], frame], how="horizontal")
+
+    def table(self) -> pl.DataFrame:
+        """``keys..., strike, call_oi, put_oi``."""
+        out = pl.DataFrame({"strike": self.strikes / 1000.0, "call_oi": self.call_oi, "put_oi": self.put_oi})
+        return self._with_keys(out, np.repeat(np.arange(len(self.offsets) - 1), np.diff(self.offsets)))
+
+    def walls(self, top: int) -> pl.DataFrame:
+        """The ``top`` strikes by OI on each side of every segment (ties: lower strike):
+        ``keys..., side, rank, strike, open_interest, share`` (share of the segment's side total)."""
+        parts = []
+        for side, totals in (("put", self.put_oi), ("call", self.call_oi)):
+            chosen, counts = kernels.top_k_segments(totals, self.offsets, top)
+            side_total = (
+                np.add.reduceat(totals, self.offsets[:-1])
+                if len(totals)
+                else np.zeros(len(self.offsets) - 1, np.int64)
+            )
+            segment_of = np.repeat(np.arange(len(counts) - 1), np.diff(counts))
+            rank = np.arange(len(chosen)) - counts[:-1][segment_of] + 1
+            part = pl.DataFrame(
+                {
+                    "side": [side] * len(chosen),
+                    "rank": rank.astype(np.int64),
+                    "strike": self.strikes[chosen] / 1000.0,
+                    "open_interest": totals[chosen],
+                    "share": totals[chosen] / np.maximum(side_total[segment_of], 1),
+                },
+                schema=WALLS_SCHEMA,
+            )
+            parts.append(self._with_keys(part, segment_of))
+        return pl.concat(parts)
 
 
 WALLS_SCHEMA = {
@@ -323,42 +361,18 @@ WALLS_SCHEMA = {
 }
 
 
+def strike_totals_table(
+    frame: pl.DataFrame, by: Sequence[str], *, segments: Segments | None = None
+) -> pl.DataFrame:
+    """Call and put OI summed by strike inside each group: ``by..., strike, call_oi, put_oi``."""
+    return StrikeTotals.of(segments or segment(frame, by)).table()
+
+
 def walls_table(
     frame: pl.DataFrame, by: Sequence[str], *, top: int, segments: Segments | None = None
 ) -> pl.DataFrame:
-    """The ``top`` strikes by open interest on each side of every group (ties: lower strike):
-    ``by..., side, rank, strike, open_interest, share`` (share of the group's side total)."""
-    segments = segments or segment(frame, by)
-    strike_float, is_put, open_interest, _, _ = _contract_arrays(segments.frame)
-    ones = np.ones(len(open_interest), dtype=np.int64)
-    strike, call_oi, put_oi = kernels.contract_weights(strike_float, is_put, open_interest, ones)
-    strikes, call_totals, put_totals, strike_offsets = kernels.strike_totals(
-        strike, call_oi, put_oi, segments.offsets
-    )
-    parts = []
-    for side, totals in (("put", put_totals), ("call", call_totals)):
-        chosen, counts = kernels.top_k_segments(totals, strike_offsets, top)
-        side_total = (
-            np.add.reduceat(totals, strike_offsets[:-1])
-            if len(totals)
-            else np.zeros(len(strike_offsets) - 1, np.int64)
-        )
-        segment_of = np.repeat(np.arange(len(counts) - 1), np.diff(counts))
-        rank = np.arange(len(chosen)) - counts[:-1][segment_of] + 1
-        part = pl.DataFrame(
-            {
-                "side": [side] * len(chosen),
-                "rank": rank.astype(np.int64),
-                "strike": strikes[chosen] / 1000.0,
-                "open_interest": totals[chosen],
-                "share": totals[chosen] / np.maximum(side_total[segment_of], 1),
-            },
-            schema=WALLS_SCHEMA,
-        )
-        if by:
-            part = pl.concat([segments.keys[segment_of], part], how="horizontal")
-        parts.append(part)
-    return pl.concat(parts)
+    """The ``top`` strikes by open interest on each side of every group (see StrikeTotals.walls)."""
+    return StrikeTotals.of(segments or segment(frame, by)).walls(top)
 
 
 @dataclass
@@ -437,9 +451,9 @@ def walls(chain: Chain, window: Window, *, top: int = 5, min_share: float = DEFA
     pooled = pooled_max_pain(chain, window)
     frame = _window_frame(chain, window)
     if frame.height:
-        segments = segment(frame, [])
-        by_strike = strike_totals_table(frame, [], segments=segments)
-        ranked = walls_table(frame, [], top=top, segments=segments)
+        totals = StrikeTotals.of(segment(frame, []))
+        by_strike = totals.table()
+        ranked = totals.walls(top)
     else:
         by_strike = pl.DataFrame(schema={"strike": pl.Float64, "call_oi": pl.Int64, "put_oi": pl.Int64})
         ranked = pl.DataFrame(schema=WALLS_SCHEMA)
@@ -674,13 +688,17 @@ def _row_loss_warnings(a: Chain, b: Chain, frame_a: pl.DataFrame, frame_b: pl.Da
 
 
 # --------------------------------------------------------------------------- volume / OI
-def volume_oi(chain: Chain, *, expirations: Sequence[date] | None = None, top: int = 10) -> pl.DataFrame:
-    """Contracts with the most volume relative to open interest: fresh positioning today."""
+def volume_oi(
+    chain: Chain, *, expirations: Sequence[date] | None = None, top: int = 10, min_volume: int = 100
+) -> pl.DataFrame:
+    """Contracts with the most volume relative to open interest (volume / OI): fresh positioning
+    inside one snapshot, since OI only catches up the next day. Contracts trading fewer than
+    ``min_volume`` contracts are left out (a 5-lot against an OI of 1 is noise, not positioning)."""
     frame = chain.frame
     if expirations is not None:
         frame = frame.filter(pl.col("expiration").is_in(list(expirations)))
     return (
-        frame.filter((pl.col("volume") > 0) & (pl.col("open_interest") > 0))
+        frame.filter((pl.col("volume") >= max(min_volume, 1)) & (pl.col("open_interest") > 0))
         .with_columns(volume_oi=pl.col("volume") / pl.col("open_interest"))
         .sort(["volume_oi", "volume"], descending=True)
         .head(top)

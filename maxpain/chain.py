@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -674,7 +673,3 @@ def _capture_time(
         f"{name}: no capture time in the data (no snap_date, quote time or lastTradeDate); pass --captured-at"
     )
     raise InputError(msg)
-
-
-def meta_json(meta: ChainMeta) -> str:
-    return json.dumps(meta.to_dict(), sort_keys=True)

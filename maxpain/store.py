@@ -244,9 +244,6 @@ class Store:
         selector = (selector or "latest").strip()
         if selector == "latest":
             return snapshots[-1]
-        if selector.startswith("previous"):
-            msg = "use `latest`, a date, an id or a timestamp prefix to select a snapshot"
-            raise InputError(msg)
         try:
             day = date.fromisoformat(selector)
         except ValueError:

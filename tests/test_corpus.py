@@ -292,3 +292,20 @@ def test_one_sided_expiration_is_flagged(corpus: Path) -> None:
     assert first["note"] == "no puts listed: max pain from calls only"
     assert analysis.one_sided_warnings(table)[0].startswith("2023-10-30: no puts listed")
     assert table.filter(pl.col("note").is_not_null()).height < table.height
+
+
+def test_volume_over_open_interest_matches_a_direct_computation(corpus: Path) -> None:
+    chain = load(corpus / "vraptunovich-stock/GOOG/GOOG_2025-12-01.parquet")
+    window = analysis.make_window(chain, weeks=4)
+    got = analysis.volume_oi(chain, expirations=window.expirations, top=5, min_volume=100)
+    expected = []
+    for row in chain.frame.iter_rows(named=True):
+        volume, oi = row["volume"], row["open_interest"]
+        if row["expiration"] in window.expirations and volume is not None and oi and volume >= 100:
+            expected.append((volume / oi, volume, row["expiration"], row["strike"], str(row["right"])))
+    expected.sort(key=lambda r: (-r[0], -r[1]))
+    assert [(r["expiration"], r["strike"], r["right"]) for r in got.iter_rows(named=True)] == [
+        (e, k, x) for _, _, e, k, x in expected[:5]
+    ]
+    assert got["volume_oi"].to_list() == pytest.approx([r[0] for r in expected[:5]])
+    assert (got["volume"] >= 100).all()
