@@ -151,8 +151,10 @@ class Chain:
         digest = hashlib.sha256()
         digest.update(self.meta.underlying.encode())
         digest.update(self.meta.captured_at.isoformat().encode())
-        # CSV text is a serialisation that does not change between polars versions.
-        digest.update(self.frame.write_csv().encode())
+        # CSV text is a serialisation that does not change between polars versions; hashed in
+        # slices so a million-contract chain never exists as one big string.
+        for start in range(0, self.frame.height, 100_000):
+            digest.update(self.frame.slice(start, 100_000).write_csv(include_header=start == 0).encode())
         return digest.hexdigest()[:32]
 
 
@@ -194,7 +196,9 @@ def _numeric(frame: pl.DataFrame, column: str | None, name: str, role: str) -> p
         series = series.cast(pl.Float64)
     if series.dtype == pl.String:
         cleaned = series.str.strip_chars().str.replace_all(",", "")
-        cleaned = pl.Series(column, [None if v in ("", "-", "nan", "NaN", "None") else v for v in cleaned])
+        cleaned = pl.select(
+            pl.when(cleaned.is_in(["", "-", "nan", "NaN", "None"])).then(None).otherwise(cleaned)
+        ).to_series()
         converted = cleaned.cast(pl.Float64, strict=False)
         bad = converted.is_null() & cleaned.is_not_null()
         if bad.any():
@@ -529,30 +533,39 @@ def normalize(
         }
     )
     # Synthesise OCC symbols where the source had none, so contracts can be matched across snapshots.
-    body = body.with_columns(
-        contract_symbol=pl.coalesce(
-            pl.col("contract_symbol"),
-            pl.col("root")
-            + pl.col("expiration").dt.strftime("%y%m%d")
-            + pl.col("right").cast(pl.String)
-            + (pl.col("strike") * 1000).round(0).cast(pl.Int64).cast(pl.String).str.zfill(8),
+    if body.get_column("contract_symbol").null_count():
+        body = body.with_columns(
+            contract_symbol=pl.coalesce(
+                pl.col("contract_symbol"),
+                pl.col("root")
+                + pl.col("expiration").dt.strftime("%y%m%d")
+                + pl.col("right").cast(pl.String)
+                + (pl.col("strike") * 1000).round(0).cast(pl.Int64).cast(pl.String).str.zfill(8),
+            )
         )
-    ).cast(CHAIN_SCHEMA)  # type: ignore[arg-type]
+    body = body.cast(CHAIN_SCHEMA)  # type: ignore[arg-type]
 
     notes: list[str] = []
-    deduplicated = body.unique(maintain_order=True)
-    duplicates_removed = body.height - deduplicated.height
-    if duplicates_removed:
-        notes.append(f"removed {duplicates_removed} exact duplicate contract rows")
+    # Duplicates are looked for on the contract key first (cheap); only rows whose key repeats
+    # are compared in full: exact copies are dropped, differing ones refused.
     key = ["root", "expiration", "strike", "right"]
-    clash = deduplicated.filter(pl.struct(key).is_duplicated())
-    if clash.height:
-        example = clash.get_column("contract_symbol")[0]
-        msg = (
-            f"{name}: contract {example} appears {clash.filter(pl.col('contract_symbol') == example).height} "
-            "times with different values; keep one row per contract"
-        )
-        raise InputError(msg)
+    repeated = body.select(pl.struct(key).is_duplicated()).to_series()
+    duplicates_removed = 0
+    deduplicated = body
+    if repeated.any():
+        suspects = body.filter(repeated)
+        kept = suspects.unique(maintain_order=True)
+        clash = kept.filter(pl.struct(key).is_duplicated())
+        if clash.height:
+            example = clash.get_column("contract_symbol")[0]
+            msg = (
+                f"{name}: contract {example} appears {clash.filter(pl.col('contract_symbol') == example).height} "
+                "times with different values; keep one row per contract"
+            )
+            raise InputError(msg)
+        duplicates_removed = suspects.height - kept.height
+        deduplicated = pl.concat([body.filter(~repeated), kept])
+        notes.append(f"removed {duplicates_removed} exact duplicate contract rows")
     body = deduplicated.sort(["expiration", "strike", "right", "root"])
 
     unknown_oi = int(body.get_column("open_interest").null_count())

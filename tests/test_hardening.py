@@ -510,3 +510,31 @@ def test_implausible_numbers_are_refused_or_nulled(tmp_path: Path) -> None:
         underlying="XYZ",
     )
     assert chain.frame["bid"].null_count() == 1 and chain.frame["ask"].null_count() == 1
+
+
+def test_large_csv_is_read_in_chunks_with_the_same_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import maxpain.sources.files as files
+
+    demo = Store(REPO / "fixtures" / "demo-store")
+    chain = demo.load(demo.resolve("DEMO"))
+    path = tmp_path / "demo.csv"
+    chain.frame.rename({"right": "type"}).with_columns(junk=pl.lit("x" * 50)).write_csv(path)
+    whole = files.read_file(path, captured_at=chain.meta.captured_at).frame
+    monkeypatch.setattr(files, "_CHUNKED_CSV_BYTES", 1_000)  # every file counts as large
+    monkeypatch.setattr(files, "_CSV_CHUNK_BYTES", 2_000)  # many chunks
+    table = files.read_table(path)
+    assert "junk" not in table.columns
+    assert files.read_file(path, captured_at=chain.meta.captured_at).frame.equals(whole)
+    # a quoted field with a newline cannot be split on lines: the whole-file reader takes over
+    quoted = tmp_path / "quoted.csv"
+    quoted.write_text(
+        "contractSymbol,type,expiration,strike,openInterest,note\n"
+        'X251219C00100000,call,2025-12-19,100,5,"two\nlines"\n'
+        + "".join(f"X251219P{100000 + i * 1000:08d},put,2025-12-19,{100 + i},5,plain\n" for i in range(200))
+    )
+    monkeypatch.setattr(files, "_CSV_CHUNK_BYTES", 1)  # one line per chunk: the quoted row must split
+    assert files._read_csv_chunked(quoted, ",") is None
+    fallback = files.read_table(quoted)
+    assert fallback.height == 201 and fallback["contractSymbol"][0] == "X251219C00100000"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,6 +17,43 @@ from maxpain.errors import InputError, NoOptionsError
 _MAX_JSON_BYTES = 256 * 1024 * 1024
 
 
+# CSV files above this size are read in chunks of whole lines (see _read_csv_chunked).
+_CHUNKED_CSV_BYTES = 64 * 1024 * 1024
+_CSV_CHUNK_BYTES = 16 * 1024 * 1024
+
+
+def _wanted_columns(names: list[str]) -> list[str]:
+    """The columns the normalizer knows; everything else is never materialised."""
+    known = {alias.lower() for aliases in ALIASES.values() for alias in aliases}
+    return [n for n in names if n.lower() in known] or names
+
+
+def _read_csv_chunked(path: Path, separator: str) -> pl.DataFrame | None:
+    """Read a large CSV a chunk of whole lines at a time, keeping only the wanted columns (as
+    text; the normalizer converts): peak memory follows the size of those columns, not of the
+    file. Returns None when the file does not split cleanly on lines (quoted newlines), so the
+    caller can fall back to the whole-file reader."""
+    with open(path, "rb") as handle:
+        header = handle.readline()
+        names = pl.read_csv(io.BytesIO(header), separator=separator).columns
+        keep = _wanted_columns(names)
+        parts = []
+        while lines := handle.readlines(_CSV_CHUNK_BYTES):
+            try:
+                part = pl.read_csv(
+                    io.BytesIO(header + b"".join(lines)),
+                    separator=separator,
+                    columns=keep,
+                    schema_overrides=dict.fromkeys(keep, pl.String),
+                )
+            except pl.exceptions.PolarsError:
+                return None
+            if part.height != len(lines):  # a quoted newline (or blank line) spans rows: not splittable
+                return None
+            parts.append(part)
+    return pl.concat(parts) if parts else pl.DataFrame(schema=dict.fromkeys(keep, pl.String))
+
+
 def read_table(path: Path) -> pl.DataFrame:
     """Read a CSV or Parquet table, with errors that name the file."""
     suffix = path.suffix.lower()
@@ -24,16 +62,17 @@ def read_table(path: Path) -> pl.DataFrame:
             lazy = pl.scan_parquet(path)
         elif suffix in (".csv", ".txt", ".tsv"):
             separator = "\t" if suffix == ".tsv" else ","
+            if path.stat().st_size > _CHUNKED_CSV_BYTES:
+                chunked = _read_csv_chunked(path, separator)
+                if chunked is not None:
+                    return chunked
             lazy = pl.scan_csv(path, separator=separator, infer_schema_length=10_000, try_parse_dates=False)
         else:
             lazy = None
         if lazy is not None:
-            # Only the columns the normalizer knows are read: a wide or enormous file costs memory
-            # for those columns alone, streamed by the lazy engine.
-            names = lazy.collect_schema().names()
-            known = {alias.lower() for aliases in ALIASES.values() for alias in aliases}
-            wanted = [n for n in names if n.lower() in known]
-            return lazy.select(wanted or names).collect(engine="streaming")
+            # Only the columns the normalizer knows are read (Parquet reads just those column
+            # chunks): a wide file costs memory for those columns alone.
+            return lazy.select(_wanted_columns(lazy.collect_schema().names())).collect(engine="streaming")
     except FileNotFoundError:
         msg = f"{path}: no such file"
         raise InputError(msg) from None
