@@ -211,6 +211,11 @@ def clusters_table(clusters: pl.DataFrame, spot: float | None) -> Table:
     return table
 
 
+def contract_cells(row: dict[str, object]) -> tuple[str, str, str]:
+    """Expiration, strike and call/put of a contract row, as table cells."""
+    return day(row["expiration"]), strike_text(row["strike"]), "call" if row["right"] == "C" else "put"  # type: ignore[arg-type]
+
+
 def fresh_positioning_table(frame: pl.DataFrame) -> Table:
     """Contracts trading most heavily against their open interest (volume / OI)."""
     table = titled_table("Fresh positioning (volume / OI)")
@@ -218,9 +223,7 @@ def fresh_positioning_table(frame: pl.DataFrame) -> Table:
         table.add_column(name, justify="left" if name in ("expiration", "right") else "right")
     for row in frame.iter_rows(named=True):
         table.add_row(
-            day(row["expiration"]),
-            strike_text(row["strike"]),
-            "call" if row["right"] == "C" else "put",
+            *contract_cells(row),
             integer(row["volume"]),
             integer(row["open_interest"]),
             f"{row['volume_oi']:.2f}",
@@ -486,9 +489,7 @@ def change_tables(change: OIChange, top: int) -> Group:
             table.add_column(name, justify="left" if name in ("expiration", "right", "status") else "right")
         for row in frame.iter_rows(named=True):
             table.add_row(
-                day(row["expiration"]),
-                strike_text(row["strike"]),
-                "call" if row["right"] == "C" else "put",
+                *contract_cells(row),
                 integer(row["oi_from"]),
                 integer(row["oi_to"]),
                 Text(signed(row["change"]), style=colour),

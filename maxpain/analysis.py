@@ -489,7 +489,7 @@ def _contract_keys(frame: pl.DataFrame, roots: dict[str, int]) -> np.ndarray:
         raise InputError(msg)
     days = frame.get_column("expiration").cast(pl.Int32).to_numpy().astype(np.int64)
     right = (frame.get_column("right") == "P").to_numpy().astype(np.int64)
-    root = np.array([roots[r] for r in frame.get_column("root").to_list()], dtype=np.int64)
+    root = frame.get_column("root").replace_strict(roots, return_dtype=pl.Int64).to_numpy()
     return (root << _ROOT_SHIFT) | (days << _EXP_SHIFT) | (right << _RIGHT_SHIFT) | strikes
 
 
