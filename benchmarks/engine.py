@@ -23,9 +23,9 @@ import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from maxpain import analysis, kernels
+from maxpain import analyses, kernels
 from maxpain._numba import jit
-from maxpain.chain import CHAIN_SCHEMA
+from maxpain.chain import CHAIN_SCHEMA, strike_thousandths
 
 TARGETS = {"kernel_vs_stream_ratio": 3.0, "speedup_vs_numpy_quadratic": 50.0, "end_to_end_s": 2.0}
 
@@ -140,9 +140,9 @@ def end_to_end(root: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
         .select("underlying", "expiration", "strike", "right", "open_interest", "multiplier", "volume")
         .collect()
     )
-    segments = analysis.segment(frame, ["underlying", "expiration"])  # ordered once, shared
-    pain = analysis.max_pain_table(frame, ["underlying", "expiration"], segments=segments)
-    walls = analysis.walls_table(frame, ["underlying", "expiration"], top=3, segments=segments)
+    segments = analyses.segment(frame, ["underlying", "expiration"])  # ordered once, shared
+    pain = analyses.max_pain_table(frame, ["underlying", "expiration"], segments=segments)
+    walls = analyses.ranked_walls(frame, ["underlying", "expiration"], top=3, segments=segments)
     return pain, walls
 
 
@@ -166,10 +166,10 @@ def main() -> None:
     flags = np.array([0, 1], dtype=np.uint32)
     started = time.perf_counter()
     kernels.max_pain_segments.compiled(*tiny, offsets)  # type: ignore[attr-defined]
-    kernels.strike_totals.compiled(*tiny, offsets)  # type: ignore[attr-defined]
-    kernels.contract_weights.compiled(np.array([1.0, 2.0]), flags, tiny[1], tiny[2])  # type: ignore[attr-defined]
+    kernels.sum_by_strike.compiled(*tiny, offsets)  # type: ignore[attr-defined]
+    kernels.contract_weights.compiled(flags, tiny[1], tiny[2])  # type: ignore[attr-defined]
     kernels.side_sums.compiled(tiny[1], flags, offsets)  # type: ignore[attr-defined]
-    kernels.top_k_segments.compiled(tiny[1], offsets, 3)  # type: ignore[attr-defined]
+    kernels.top_k_per_segment.compiled(tiny[1], offsets, 3)  # type: ignore[attr-defined]
     streaming_pass.compiled(*tiny, offsets)  # type: ignore[attr-defined]
     jit_first_call_s = time.perf_counter() - started  # compile, or load from numba's cache if warm
 
@@ -181,7 +181,7 @@ def main() -> None:
     offsets = np.zeros(len(counts) + 1, dtype=np.int64)
     np.cumsum(counts, out=offsets[1:])
     weights = ordered.select(
-        strike=analysis.strike_units(pl.col("strike")),
+        strike=strike_thousandths(pl.col("strike")),
         call=pl.when(pl.col("right") == "C").then(pl.col("open_interest") * 100).otherwise(0),
         put=pl.when(pl.col("right") == "P").then(pl.col("open_interest") * 100).otherwise(0),
     )

@@ -1,16 +1,45 @@
-"""Stable JSON documents for ``--json`` (numbers as numbers, dates ISO, undefined = null + reason)."""
+"""The ``--json`` contract: one stable document per command (numbers as numbers, dates ISO,
+undefined values null with a ``reason``). Every figure a view prints is in its document."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
 import polars as pl
 
-from maxpain.analysis import Exposure, MaxPain, OIChange, Walls, Window
+from maxpain.analyses import (
+    NearVersusLater,
+    OIChange,
+    OIWalls,
+    PainStudy,
+    PooledMaxPain,
+    PositionExposure,
+    Window,
+)
 from maxpain.chain import Chain
-from maxpain.store import SnapshotInfo
+from maxpain.snapshot import Snapshot
+from maxpain.store import SaveResult, SnapshotInfo
+
+_CONTRACT_CHANGE = ("expiration", "strike", "right", "oi_from", "oi_to", "change", "status")
+_EXPIRATION_FIELDS = (
+    "expiration",
+    "max_pain",
+    "distance_to_spot",
+    "call_oi",
+    "put_oi",
+    "put_call_oi_ratio",
+    "call_volume",
+    "put_volume",
+    "put_call_volume_ratio",
+    "contracts",
+    "unknown_oi",
+    "min_payout",
+    "reason",
+    "note",
+)
 
 
 def clean(value: Any) -> Any:
@@ -30,9 +59,10 @@ def records(frame: pl.DataFrame) -> list[dict[str, Any]]:
     return [clean(row) for row in frame.iter_rows(named=True)]
 
 
-def snapshot(chain: Chain, info: SnapshotInfo | None) -> dict[str, Any]:
+def snapshot(opened: Snapshot) -> dict[str, Any]:
+    chain = opened.chain
     return {
-        "id": info.id if info else None,
+        "id": opened.id,
         "captured_at": chain.meta.captured_at.isoformat(),
         "spot": chain.meta.spot,
         "spot_estimated": chain.meta.spot_estimated,
@@ -42,7 +72,7 @@ def snapshot(chain: Chain, info: SnapshotInfo | None) -> dict[str, Any]:
     }
 
 
-def window(value: Window | None, pooled: MaxPain | None) -> dict[str, Any] | None:
+def window(value: Window | None, pooled: PooledMaxPain | None) -> dict[str, Any] | None:
     if value is None:
         return None
     out: dict[str, Any] = value.to_json()
@@ -55,30 +85,13 @@ def window(value: Window | None, pooled: MaxPain | None) -> dict[str, Any] | Non
 
 
 def expirations(table: pl.DataFrame) -> list[dict[str, Any]]:
-    return records(
-        table.select(
-            "expiration",
-            "max_pain",
-            "distance_to_spot",
-            "call_oi",
-            "put_oi",
-            "put_call_oi_ratio",
-            "call_volume",
-            "put_volume",
-            "put_call_volume_ratio",
-            "contracts",
-            "unknown_oi",
-            "min_payout",
-            "reason",
-            "note",
-        )
-    )
+    return records(table.select(_EXPIRATION_FIELDS))
 
 
-def walls(ticker: str, chain: Chain, info: SnapshotInfo | None, result: Walls) -> dict[str, Any]:
+def walls(opened: Snapshot, result: OIWalls) -> dict[str, Any]:
     return {
-        "ticker": ticker,
-        "snapshot": snapshot(chain, info),
+        "ticker": opened.chain.underlying,
+        "snapshot": snapshot(opened),
         "window": window(result.window, None),
         "pooled_max_pain": result.pooled.strike,
         "pooled_max_pain_reason": result.pooled.reason,
@@ -92,39 +105,69 @@ def walls(ticker: str, chain: Chain, info: SnapshotInfo | None, result: Walls) -
     }
 
 
+def report(
+    opened: Snapshot, result: OIWalls, table: pl.DataFrame, fresh: pl.DataFrame, warnings: list[str]
+) -> dict[str, Any]:
+    return {
+        **walls(opened, result),
+        "window": window(result.window, result.pooled),
+        "expirations": expirations(table),
+        "fresh_positioning": records(fresh),
+        "warnings": warnings,
+    }
+
+
+def pain(opened: Snapshot, study: PainStudy) -> dict[str, Any]:
+    curve = study.curve_window
+    return {
+        "ticker": opened.chain.underlying,
+        "snapshot": snapshot(opened),
+        "expirations": expirations(study.expirations),
+        "window": window(study.window, study.pooled),
+        "curve": {
+            "expirations": [e.isoformat() for e in curve.expirations] if curve else [],
+            "max_pain": study.curve_max_pain.strike if study.curve_max_pain else None,
+            "points": records(study.curve) if study.curve is not None else [],
+        },
+        "warnings": study.warnings,
+    }
+
+
+def heatmap(
+    opened: Snapshot, metric: str, grid: pl.DataFrame, max_pain: dict[date, float | None], warnings: list[str]
+) -> dict[str, Any]:
+    return {
+        "ticker": opened.chain.underlying,
+        "snapshot": snapshot(opened),
+        "metric": metric,
+        "cells": records(grid),
+        "max_pain": {k.isoformat(): v for k, v in max_pain.items()},
+        "warnings": warnings,
+    }
+
+
 def change(
-    ticker: str,
-    before: tuple[Chain, SnapshotInfo | None],
-    after: tuple[Chain, SnapshotInfo | None],
-    result: OIChange,
-    top: int,
+    before: Snapshot, after: Snapshot, result: OIChange, split: NearVersusLater, top: int
 ) -> dict[str, Any]:
     changed = result.changes.filter(pl.col("status") != "unchanged").sort(
         pl.col("change").abs(), "expiration", "strike", descending=[True, False, False], nulls_last=True
     )
     return {
-        "ticker": ticker,
-        "from": snapshot(*before),
-        "to": snapshot(*after),
+        "ticker": after.chain.underlying,
+        "from": snapshot(before),
+        "to": snapshot(after),
         "changes": records(
             changed.select("expiration", "strike", "right", "root", "oi_from", "oi_to", "change", "status")
         ),
-        "build_ups": records(
-            result.build_ups(top).select(
-                "expiration", "strike", "right", "oi_from", "oi_to", "change", "status"
-            )
-        ),
-        "unwinds": records(
-            result.unwinds(top).select(
-                "expiration", "strike", "right", "oi_from", "oi_to", "change", "status"
-            )
-        ),
+        "build_ups": records(result.build_ups(top).select(_CONTRACT_CHANGE)),
+        "unwinds": records(result.unwinds(top).select(_CONTRACT_CHANGE)),
         "by_expiration": records(result.by_expiration),
+        "near_versus_later": split.to_json(),
         "warnings": result.warnings,
     }
 
 
-def exposure(result: Exposure) -> dict[str, Any]:
+def exposure(result: PositionExposure) -> dict[str, Any]:
     return clean(
         {
             "ticker": result.ticker,
@@ -146,9 +189,23 @@ def exposure(result: Exposure) -> dict[str, Any]:
             "years_to_expiry": result.years_to_expiry,
             "rate": result.rate,
             "delta": result.delta,
+            "delta_shares": result.delta_shares,
             "gamma": result.gamma,
             "delta_adjusted_notional": result.delta_adjusted_notional,
             "open_interest": result.open_interest,
             "reasons": result.reasons,
         }
     )
+
+
+def snapshots(listed: Sequence[SnapshotInfo]) -> list[dict[str, Any]]:
+    return [info.to_json() for info in listed]
+
+
+def saved(name: str, chain: Chain, result: SaveResult) -> dict[str, Any]:
+    return {
+        "input": name,
+        **result.info.to_json(),
+        "created": result.created,
+        "captured_at_from": chain.meta.captured_at_from,
+    }

@@ -24,7 +24,7 @@ _LOCATIONS = {
     "CHAIN_SCHEMA": "maxpain.chain",
     "Chain": "maxpain.chain",
     "ChainMeta": "maxpain.chain",
-    "normalize": "maxpain.chain",
+    "normalize": "maxpain.normalize",
     "validate_ticker": "maxpain.chain",
     "MaxpainError": "maxpain.errors",
     "Store": "maxpain.store",

@@ -5,7 +5,8 @@ Conventions shared by the kernels:
 - A *segment* is a run of rows ``offsets[s]:offsets[s+1]`` (one expiration, or one pooled window),
   sorted by strike inside the segment; several rows may share a strike (a call and a put, or
   several roots).
-- Strikes are int64 thousandths of a currency unit (OCC precision), weights are int64
+- Strikes are int64 thousandths of a currency unit (OCC precision, converted once by
+  :func:`maxpain.chain.strike_thousandths`), weights are int64
   ``multiplier * open_interest``: the payout arithmetic is exact, so ties are exact ties and the
   lowest strike wins them, as the definition says.
 - Each kernel ``foo_python`` is plain Python; ``foo = jit(foo_python)`` is the compiled twin.
@@ -34,26 +35,23 @@ MIN_VOL_TIME = 1e-8
 
 
 def contract_weights_python(
-    strike: Float64Array1D,
     is_put: npt.NDArray[np.uint32],
     open_interest: Int64Array1D,
     multiplier: Int64Array1D,
-) -> tuple[Int64Array1D, Int64Array1D, Int64Array1D]:
-    """Per contract: the strike in thousandths, and multiplier × OI on its side (0 on the other,
-    0 for unknown OI, which is negative here)."""
-    n = strike.shape[0]
-    units = np.empty(n, dtype=np.int64)
+) -> tuple[Int64Array1D, Int64Array1D]:
+    """Per contract: multiplier × OI on its side (0 on the other, 0 for unknown OI, which is
+    negative here)."""
+    n = is_put.shape[0]
     call_weight = np.zeros(n, dtype=np.int64)
     put_weight = np.zeros(n, dtype=np.int64)
     for i in range(n):
-        units[i] = int(math.floor(strike[i] * 1000.0 + 0.5))  # noqa: RUF046 - explicit int in numba
         if open_interest[i] > 0:
             weight = open_interest[i] * multiplier[i]
             if is_put[i]:
                 put_weight[i] = weight
             else:
                 call_weight[i] = weight
-    return units, call_weight, put_weight
+    return call_weight, put_weight
 
 
 contract_weights = jit(contract_weights_python)
@@ -83,7 +81,7 @@ def side_sums_python(
 side_sums = jit(side_sums_python)
 
 
-def top_k_segments_python(
+def top_k_per_segment_python(
     values: Int64Array1D, offsets: Int64Array1D, k: int
 ) -> tuple[Int64Array1D, Int64Array1D]:
     """Per segment, the row indices of its ``k`` largest positive values, largest first; ties go
@@ -118,7 +116,7 @@ def top_k_segments_python(
     return chosen[:filled].copy(), counts
 
 
-top_k_segments = jit(top_k_segments_python)
+top_k_per_segment = jit(top_k_per_segment_python)
 
 
 def max_pain_segments_python(
@@ -186,7 +184,7 @@ def max_pain_segments_python(
 max_pain_segments = jit(max_pain_segments_python)
 
 
-def payout_curve_python(
+def payout_at_strikes_python(
     strike: Int64Array1D, call_weight: Int64Array1D, put_weight: Int64Array1D
 ) -> tuple[Int64Array1D, Int64Array1D, Int64Array1D]:
     """The payout at every distinct strike of one strike-sorted segment, split into the part owed
@@ -228,10 +226,10 @@ def payout_curve_python(
     return strikes, call_payout, put_payout
 
 
-payout_curve = jit(payout_curve_python)
+payout_at_strikes = jit(payout_at_strikes_python)
 
 
-def strike_totals_python(
+def sum_by_strike_python(
     strike: Int64Array1D, call_oi: Int64Array1D, put_oi: Int64Array1D, offsets: Int64Array1D
 ) -> tuple[Int64Array1D, Int64Array1D, Int64Array1D, Int64Array1D]:
     """Sum call and put open interest by distinct strike inside each segment.
@@ -262,13 +260,13 @@ def strike_totals_python(
     return strikes, call_totals, put_totals, new_offsets
 
 
-strike_totals = jit(strike_totals_python)
+sum_by_strike = jit(sum_by_strike_python)
 
 
-def clusters_python(
+def cluster_bands_python(
     open_interest: Int64Array1D, min_share: float
 ) -> tuple[Int64Array1D, Int64Array1D, Int64Array1D, Int64Array1D]:
-    """Open-interest clusters over one side's strike-sorted totals (one row per distinct strike).
+    """Open-interest cluster_bands over one side's strike-sorted totals (one row per distinct strike).
 
     A peak is a local maximum (strictly above its left neighbour, at least its right one, so a
     plateau counts once, at its lowest strike) holding at least ``min_share`` of the side's total.
@@ -335,10 +333,10 @@ def clusters_python(
     return low[:bands].copy(), high[:bands].copy(), peak[:bands].copy(), total[:bands].copy()
 
 
-clusters = jit(clusters_python)
+cluster_bands = jit(cluster_bands_python)
 
 
-def match_keys_python(key_a: Int64Array1D, key_b: Int64Array1D) -> tuple[Int64Array1D, Int64Array1D]:
+def merge_sorted_keys_python(key_a: Int64Array1D, key_b: Int64Array1D) -> tuple[Int64Array1D, Int64Array1D]:
     """Merge two sorted, distinct key arrays: for every key of the union (in order), its row in A
     and in B, −1 where that side lacks it."""
     na = key_a.shape[0]
@@ -366,7 +364,7 @@ def match_keys_python(key_a: Int64Array1D, key_b: Int64Array1D) -> tuple[Int64Ar
     return index_a[:m].copy(), index_b[:m].copy()
 
 
-match_keys = jit(match_keys_python)
+merge_sorted_keys = jit(merge_sorted_keys_python)
 
 
 def black_scholes_greeks_python(

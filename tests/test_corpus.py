@@ -13,9 +13,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from maxpain import analysis
+from maxpain import analyses
 from maxpain.chain import Chain
 from maxpain.errors import InputError, NoOptionsError
+from maxpain.market import trading_day
 from maxpain.sources.files import read_file
 from tests import naive
 
@@ -137,7 +138,7 @@ def test_raw_yahoo_bodies(corpus: Path) -> None:
 def test_pre_market_zero_open_interest_is_flagged_and_max_pain_undefined(corpus: Path) -> None:
     chain = read_file(corpus / "node-yahoo-finance2-v7-json/options-AAPL.json")
     assert any("open interest 0" in note for note in chain.meta.notes)
-    table = analysis.max_pain_by_expiration(chain)
+    table = analyses.max_pain_by_expiration(chain)
     assert table["max_pain"].null_count() == table.height
     assert "before the open" in table["reason"][0]
 
@@ -148,7 +149,7 @@ def test_thanksgiving_copy_shows_exactly_zero_change(corpus: Path) -> None:
         holiday = load(corpus / f"vraptunovich-stock/{ticker}/{ticker}_2025-11-27.parquet")
         key = ["expiration", "strike", "right", "open_interest"]
         assert before.frame.select(key).equals(holiday.frame.select(key))  # quotes differ, OI does not
-        change = analysis.oi_change(before, holiday)
+        change = analyses.open_interest_change(before, holiday)
         assert change.changes.get_column("change").abs().sum() == 0
         assert any("identical" in w and "Thanksgiving" in w for w in change.warnings)
 
@@ -157,7 +158,7 @@ def test_half_day_snapshots_and_only_they_are_flagged_as_suspicious(corpus: Path
     for folder in sorted(p for p in (corpus / "vraptunovich-stock").iterdir() if p.is_dir()):
         days = sorted(folder.glob("*.parquet"))
         for before_path, after_path in pairwise(days):
-            warnings = analysis.oi_change(load(before_path), load(after_path)).warnings
+            warnings = analyses.open_interest_change(load(before_path), load(after_path)).warnings
             touches_half_day = "2025-11-28" in before_path.name + after_path.name
             assert any("incomplete" in w for w in warnings) == touches_half_day, (
                 before_path.name,
@@ -173,7 +174,7 @@ def all_chains(corpus: Path) -> list[Chain]:
 def test_max_pain_of_every_expiration_of_every_snapshot_matches_naive(corpus: Path) -> None:
     compared = 0
     for chain in all_chains(corpus):
-        table = analysis.max_pain_by_expiration(chain)
+        table = analyses.max_pain_by_expiration(chain)
         for row, (expiration,) in zip(
             table.iter_rows(named=True), table.select("expiration").iter_rows(), strict=True
         ):
@@ -192,8 +193,8 @@ def test_max_pain_of_every_expiration_of_every_snapshot_matches_naive(corpus: Pa
 
 def test_walls_over_four_week_windows_match_naive(corpus: Path) -> None:
     for chain in all_chains(corpus):
-        window = analysis.make_window(chain, weeks=4)
-        result = analysis.walls(chain, window, top=5)
+        window = analyses.make_window(chain, weeks=4)
+        result = analyses.find_walls(chain, window, top=5)
         group = chain.frame.filter(pl.col("expiration").is_in(list(window.expirations)))
         contracts = list(
             zip(
@@ -225,8 +226,8 @@ def test_oi_change_between_consecutive_days_matches_naive(corpus: Path) -> None:
         days = sorted(folder.glob("*.parquet"))
         for before_path, after_path in pairwise(days):
             a, b = load(before_path), load(after_path)
-            change = analysis.oi_change(a, b)
-            live = analysis.trading_day(b.meta.captured_at)
+            change = analyses.open_interest_change(a, b)
+            live = trading_day(b.meta.captured_at)
 
             def rows(chain: Chain, live: date = live) -> list[tuple]:
                 frame = chain.frame.filter(pl.col("expiration") >= live)
@@ -257,25 +258,25 @@ def test_oi_change_between_consecutive_days_matches_naive(corpus: Path) -> None:
 def test_reference_figures_nvda_2025_12_01(corpus: Path) -> None:
     chain = load(corpus / "vraptunovich-stock/NVDA/NVDA_2025-12-01.parquet")
     assert chain.meta.spot == pytest.approx(179.92, abs=0.005)
-    window = analysis.make_window(chain, until=date(2025, 12, 26))
+    window = analyses.make_window(chain, until=date(2025, 12, 26))
     assert window.expirations == (
         date(2025, 12, 5),
         date(2025, 12, 12),
         date(2025, 12, 19),
         date(2025, 12, 26),
     )
-    result = analysis.walls(chain, window)
+    result = analyses.find_walls(chain, window)
     assert result.put_walls.row(0)[:2] == (160.0, 116_517)
     assert result.call_walls.row(0)[:2] == (200.0, 208_139)
     assert result.pooled.strike == 162.0
-    per_expiry = dict(analysis.max_pain_by_expiration(chain).select("expiration", "max_pain").iter_rows())
+    per_expiry = dict(analyses.max_pain_by_expiration(chain).select("expiration", "max_pain").iter_rows())
     assert [per_expiry[d] for d in window.expirations] == [177.5, 180.0, 145.0, 185.0]
 
 
 def test_reference_figures_goog_build_ups(corpus: Path) -> None:
     a = load(corpus / "vraptunovich-stock/GOOG/GOOG_2025-12-01.parquet")
     b = load(corpus / "vraptunovich-stock/GOOG/GOOG_2025-12-05.parquet")
-    calls = analysis.oi_change(a, b).build_ups(50).filter(pl.col("right") == "C").head(3)
+    calls = analyses.open_interest_change(a, b).build_ups(50).filter(pl.col("right") == "C").head(3)
     assert calls.select("expiration", "strike", "change").rows() == [
         (date(2026, 1, 16), 350.0, 10_652),
         (date(2025, 12, 12), 340.0, 6_638),
@@ -286,18 +287,18 @@ def test_reference_figures_goog_build_ups(corpus: Path) -> None:
 def test_one_sided_expiration_is_flagged(corpus: Path) -> None:
     """mx791's collector wrote the first SPX expiry's calls twice and its puts never."""
     spx = load(corpus / "mx791-option_scraper/SPX_2023-10-27T2028Z.parquet")
-    table = analysis.max_pain_by_expiration(spx)
+    table = analyses.max_pain_by_expiration(spx)
     first = table.row(0, named=True)
     assert first["expiration"] == date(2023, 10, 30) and first["put_oi"] == 0
     assert first["note"] == "no puts listed: max pain from calls only"
-    assert analysis.one_sided_warnings(table)[0].startswith("2023-10-30: no puts listed")
+    assert analyses.one_sided_warnings(table)[0].startswith("2023-10-30: no puts listed")
     assert table.filter(pl.col("note").is_not_null()).height < table.height
 
 
 def test_volume_over_open_interest_matches_a_direct_computation(corpus: Path) -> None:
     chain = load(corpus / "vraptunovich-stock/GOOG/GOOG_2025-12-01.parquet")
-    window = analysis.make_window(chain, weeks=4)
-    got = analysis.volume_oi(chain, expirations=window.expirations, top=5, min_volume=100)
+    window = analyses.make_window(chain, weeks=4)
+    got = analyses.fresh_positioning(chain, expirations=window.expirations, top=5, min_volume=100)
     expected = []
     for row in chain.frame.iter_rows(named=True):
         volume, oi = row["volume"], row["open_interest"]

@@ -15,7 +15,7 @@ import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from maxpain_cli.main import run
+from maxpain_cli.app import run
 
 from maxpain.chain import CHAIN_SCHEMA, Chain
 from maxpain.errors import EXIT_CODES, MaxpainError

@@ -17,7 +17,7 @@ import polars as pl
 import pytest
 import yfinance as yf
 import yfinance.data
-from maxpain_cli.main import run
+from maxpain_cli.app import run
 
 import maxpain.sources.yahoo as yahoo_source
 from maxpain.store import Store
@@ -220,7 +220,7 @@ def test_two_concurrent_cli_imports_of_one_ticker_both_survive(tmp_path: Path) -
             [
                 sys.executable,
                 "-m",
-                "maxpain_cli.main",
+                "maxpain_cli.app",
                 "--store",
                 str(store),
                 "import",
@@ -488,8 +488,8 @@ def test_live_selector_fetches_without_saving(
 
 def test_implausible_numbers_are_refused_or_nulled(tmp_path: Path) -> None:
     """Found by the fuzzer: a 9.2e18 strike overflowed the OCC-symbol synthesis."""
-    from maxpain.chain import normalize
     from maxpain.errors import InputError
+    from maxpain.normalize import normalize
 
     base = {
         "type": ["call", "put"],

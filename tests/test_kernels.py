@@ -14,8 +14,9 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from maxpain import analysis, kernels
-from maxpain.chain import normalize
+from maxpain import analyses, kernels
+from maxpain.chain import strike_thousandths
+from maxpain.normalize import normalize
 from tests import naive
 
 pytestmark = pytest.mark.kernels
@@ -94,7 +95,7 @@ def test_max_pain_segments_matches_naive(segments: list[list[tuple[float, str, i
 @given(st.lists(CONTRACT, min_size=1, max_size=60))
 def test_payout_curve_matches_naive(contracts: list[tuple[float, str, int | None, int]]) -> None:
     contracts = unique_contracts(contracts)
-    strikes, calls, puts = kernels.payout_curve(*arrays(contracts))
+    strikes, calls, puts = kernels.payout_at_strikes(*arrays(contracts))
     expected = naive.naive_payout_curve(contracts)
     assert [s / 1000 for s in strikes] == [e[0] for e in expected]
     assert [Fraction(int(c), 1000) for c in calls] == [e[1] for e in expected]
@@ -105,31 +106,31 @@ def test_payout_curve_matches_naive(contracts: list[tuple[float, str, int | None
 @given(st.lists(CONTRACT, min_size=1, max_size=60), st.randoms(use_true_random=False))
 def test_max_pain_invariants(contracts: list[tuple[float, str, int | None, int]], rng: random.Random) -> None:
     contracts = unique_contracts(contracts)
-    result = analysis.max_pain_table(frame_of(contracts), ["expiration"]).row(0, named=True)
+    result = analyses.max_pain_table(frame_of(contracts), ["expiration"]).row(0, named=True)
     assume(result["max_pain"] is not None)
     # max pain is a listed strike
     assert result["max_pain"] in {c[0] for c in contracts}
     # scaling all OI leaves it unchanged
     scaled = [(k, r, None if oi is None else oi * 7, m) for k, r, oi, m in contracts]
-    assert analysis.max_pain_table(frame_of(scaled), ["expiration"])["max_pain"][0] == result["max_pain"]
+    assert analyses.max_pain_table(frame_of(scaled), ["expiration"])["max_pain"][0] == result["max_pain"]
     # row order does not matter
     shuffled = contracts[:]
     rng.shuffle(shuffled)
-    assert analysis.max_pain_table(frame_of(shuffled), ["expiration"])["max_pain"][0] == result["max_pain"]
+    assert analyses.max_pain_table(frame_of(shuffled), ["expiration"])["max_pain"][0] == result["max_pain"]
 
 
 def test_max_pain_ties_go_to_the_lowest_strike() -> None:
     # one call at 10 and one put at 20, same size: payout is flat (10 per unit) between 10 and 20
     contracts = [(10.0, "C", 5, 100), (15.0, "C", 0, 100), (20.0, "P", 5, 100)]
-    table = analysis.max_pain_table(frame_of(contracts), ["expiration"])
+    table = analyses.max_pain_table(frame_of(contracts), ["expiration"])
     assert table["max_pain"][0] == 10.0 == naive.naive_max_pain(contracts)[0]
 
 
 def test_all_zero_and_unknown_open_interest_are_undefined_with_reasons() -> None:
-    zero = analysis.max_pain_table(frame_of([(10.0, "C", 0, 100), (20.0, "P", 0, 100)]), ["expiration"])
+    zero = analyses.max_pain_table(frame_of([(10.0, "C", 0, 100), (20.0, "P", 0, 100)]), ["expiration"])
     assert zero["max_pain"][0] is None
     assert "zero" in zero["reason"][0]
-    unknown = analysis.max_pain_table(
+    unknown = analyses.max_pain_table(
         frame_of([(10.0, "C", None, 100), (20.0, "P", None, 100)]), ["expiration"]
     )
     assert unknown["max_pain"][0] is None
@@ -138,14 +139,14 @@ def test_all_zero_and_unknown_open_interest_are_undefined_with_reasons() -> None
 
 
 def test_one_strike_and_thousands_of_strikes() -> None:
-    assert analysis.max_pain_table(frame_of([(50.0, "P", 3, 100)]), ["expiration"])["max_pain"][0] == 50.0
+    assert analyses.max_pain_table(frame_of([(50.0, "P", 3, 100)]), ["expiration"])["max_pain"][0] == 50.0
     rng = np.random.default_rng(3)
     contracts = [
         (float(k) / 2, "C" if rng.random() < 0.5 else "P", int(rng.integers(0, 10_000)), 100)
         for k in range(1, 5001)
     ]
     expected, _ = naive.naive_max_pain(contracts)
-    assert analysis.max_pain_table(frame_of(contracts), ["expiration"])["max_pain"][0] == expected
+    assert analyses.max_pain_table(frame_of(contracts), ["expiration"])["max_pain"][0] == expected
 
 
 @pytest.mark.parametrize("library", ["polars", "pandas"])
@@ -172,7 +173,7 @@ def test_pandas_and_polars_inputs_agree_with_naive(library: str) -> None:
         (k, "C" if t == "call" else "P", None if np.isnan(oi) else int(oi), 100)
         for k, t, oi in zip(rows["strike"], rows["type"], rows["openInterest"], strict=True)
     ]
-    assert analysis.max_pain_by_expiration(chain)["max_pain"][0] == naive.naive_max_pain(contracts)[0]
+    assert analyses.max_pain_by_expiration(chain)["max_pain"][0] == naive.naive_max_pain(contracts)[0]
 
 
 @settings(max_examples=200, deadline=None)
@@ -194,7 +195,7 @@ def test_strike_totals_matches_naive(segments: list[list[tuple[float, str, int |
     strike = np.array([naive.thousandths(c[0]) for c in flat], dtype=np.int64)
     call = np.array([(c[2] or 0) if c[1] == "C" else 0 for c in flat], dtype=np.int64)
     put = np.array([(c[2] or 0) if c[1] == "P" else 0 for c in flat], dtype=np.int64)
-    strikes, calls, puts, new_offsets = kernels.strike_totals(strike, call, put, offsets)
+    strikes, calls, puts, new_offsets = kernels.sum_by_strike(strike, call, put, offsets)
     for s, contracts in enumerate(parts):
         expected = naive.naive_strike_totals(contracts)
         lo, hi = new_offsets[s], new_offsets[s + 1]
@@ -214,7 +215,7 @@ def test_clusters_match_naive(oi: list[int], min_share: float) -> None:
         {"strike": strikes, "call_oi": oi, "put_oi": oi},
         schema={"strike": pl.Float64, "call_oi": pl.Int64, "put_oi": pl.Int64},
     )
-    found = analysis.find_clusters(by_strike, min_share=min_share).filter(pl.col("side") == "call")
+    found = analyses.find_clusters(by_strike, min_share=min_share).filter(pl.col("side") == "call")
     expected = naive.naive_clusters(strikes, oi, min_share)
     got = sorted(found.drop("side").to_dicts(), key=lambda d: d["peak"])
     expected = sorted(expected, key=lambda d: d["peak"])
@@ -237,7 +238,7 @@ def test_clusters_match_naive(oi: list[int], min_share: float) -> None:
 def test_match_keys_matches_naive(a: set[int], b: set[int]) -> None:
     keys_a = np.array(sorted(a), dtype=np.int64)
     keys_b = np.array(sorted(b), dtype=np.int64)
-    index_a, index_b = kernels.match_keys(keys_a, keys_b)
+    index_a, index_b = kernels.merge_sorted_keys(keys_a, keys_b)
     assert list(zip(index_a.tolist(), index_b.tolist(), strict=True)) == naive.naive_match(
         sorted(a), sorted(b)
     )
@@ -300,7 +301,7 @@ def test_top_k_segments_matches_naive(segments: list[list[int]], k: int) -> None
     values = np.array([v for part in segments for v in part], dtype=np.int64)
     offsets = np.zeros(len(segments) + 1, dtype=np.int64)
     offsets[1:] = np.cumsum([len(p) for p in segments])
-    chosen, counts = kernels.top_k_segments(values, offsets, k)
+    chosen, counts = kernels.top_k_per_segment(values, offsets, k)
     for s, part in enumerate(segments):
         expected = naive.naive_top_k(part, k)
         got = [int(i) - int(offsets[s]) for i in chosen[counts[s] : counts[s + 1]]]
@@ -327,8 +328,9 @@ def test_contract_weights_and_side_sums_match_naive(
     is_put = np.array([r[1] == "P" for r in rows], dtype=np.uint32)
     oi = np.array([-1 if r[2] is None else r[2] for r in rows], dtype=np.int64)
     multiplier = np.array([r[3] for r in rows], dtype=np.int64)
-    units, calls, puts = kernels.contract_weights(strike, is_put, oi, multiplier)
-    assert units.tolist() == [naive.thousandths(r[0]) for r in rows]
+    calls, puts = kernels.contract_weights(is_put, oi, multiplier)
+    units = pl.select(strike_thousandths(pl.lit(pl.Series(strike, dtype=pl.Float64)))).to_series()
+    assert units.to_list() == [naive.thousandths(r[0]) for r in rows]
     assert calls.tolist() == [(r[2] or 0) * r[3] if r[1] == "C" else 0 for r in rows]
     assert puts.tolist() == [(r[2] or 0) * r[3] if r[1] == "P" else 0 for r in rows]
     offsets = np.array([0, len(rows)], dtype=np.int64)
@@ -347,8 +349,8 @@ def test_python_and_compiled_paths_agree_and_dispatch_by_size(monkeypatch: pytes
     offsets = np.array([0, 700, 700, 1900, n], dtype=np.int64)
     for kernel, args in (
         (kernels.max_pain_segments, (strike, call, put, offsets)),
-        (kernels.strike_totals, (strike, call, put, offsets)),
-        (kernels.top_k_segments, (call, offsets, 4)),
+        (kernels.sum_by_strike, (strike, call, put, offsets)),
+        (kernels.top_k_per_segment, (call, offsets, 4)),
         (kernels.side_sums, (call - 1, (put > 0).astype(np.uint32), offsets)),
     ):
         for got, expected in zip(kernel.compiled(*args), kernel.python(*args), strict=True):  # type: ignore[attr-defined]

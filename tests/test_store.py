@@ -15,8 +15,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from maxpain.chain import Chain, normalize
+from maxpain.chain import Chain
 from maxpain.errors import InputError, NotFoundError, StoreError
+from maxpain.normalize import normalize
 from maxpain.store import Store, snapshot_id
 
 REPO = Path(__file__).resolve().parent.parent

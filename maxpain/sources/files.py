@@ -10,8 +10,10 @@ from typing import Any
 
 import polars as pl
 
-from maxpain.chain import ALIASES, Chain, normalize, validate_ticker
+from maxpain.chain import Chain, validate_ticker
+from maxpain.columns import ALIASES
 from maxpain.errors import InputError, NoOptionsError
+from maxpain.normalize import normalize
 
 # A file larger than this is read lazily and only the columns we use are materialised.
 _MAX_JSON_BYTES = 256 * 1024 * 1024
@@ -145,7 +147,7 @@ def read_file(
     ----------
     path: a ``.csv``/``.parquet`` table in any known convention, or a raw Yahoo v7 ``.json`` body.
     ticker: the underlying; default the OCC root of the contracts (or the body's symbol).
-    captured_at: capture time; default from the data (see :func:`maxpain.chain.normalize`).
+    captured_at: capture time; default from the data (see :func:`maxpain.normalize.normalize`).
 
     Raises
     ------

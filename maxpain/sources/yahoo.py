@@ -13,13 +13,13 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from functools import partial
 from typing import Any
 
 import polars as pl
 
-from maxpain.chain import Chain, normalize, validate_ticker
+from maxpain.chain import Chain, validate_ticker
 from maxpain.errors import (
     AuthError,
     FetchIncompleteError,
@@ -30,6 +30,8 @@ from maxpain.errors import (
     NotFoundError,
     RateLimitedError,
 )
+from maxpain.market import nearest_expiration, trading_day, window_end
+from maxpain.normalize import normalize
 
 ProgressCallback = Callable[[int, int, str], None]
 
@@ -94,9 +96,9 @@ def select_expirations(
     weeks: int | None = None,
     today: date | None = None,
 ) -> list[str]:
-    """The expirations to fetch: ``expiries`` (each must be listed), else those up to ``until`` or
-    ``weeks`` weeks from ``today``, else all."""
-    today = today or datetime.now(UTC).date()
+    """The expirations to fetch: ``expiries`` (each must be listed), else the window from ``today``
+    (:func:`maxpain.market.window_end`) when ``until`` or ``weeks`` is given, else all."""
+    today = today or trading_day(datetime.now(UTC))
     if expiries:
         chosen = []
         for wanted in expiries:
@@ -105,18 +107,17 @@ def select_expirations(
                 raise NotFoundError(msg)
             chosen.append(wanted)
         return sorted(set(chosen))
-    if weeks is not None:
-        until = today + timedelta(weeks=weeks)
-    if until is not None:
-        if until < today:
-            msg = f"--until {until} is before today ({today}); nothing to fetch"
-            raise InputError(msg)
-        chosen = [e for e in listed if date.fromisoformat(e) <= until]
-        if not chosen:
-            msg = f"no expiration on or before {until}; the first listed is {listed[0]}"
-            raise NotFoundError(msg)
-        return chosen
-    return list(listed)
+    if until is None and weeks is None:
+        return list(listed)
+    if until is not None and until < today:
+        msg = f"until {until} is before today ({today}); nothing to fetch"
+        raise InputError(msg)
+    end = window_end(today, until=until, weeks=weeks)
+    chosen = [e for e in listed if date.fromisoformat(e) <= end]
+    if not chosen:
+        msg = f"no expiration on or before {end}; the first listed is {listed[0]}"
+        raise NotFoundError(msg)
+    return chosen
 
 
 def _nearest_hint(wanted: str, listed: Sequence[str]) -> str:
@@ -124,10 +125,8 @@ def _nearest_hint(wanted: str, listed: Sequence[str]) -> str:
         target = date.fromisoformat(wanted)
     except ValueError:
         return "write it as YYYY-MM-DD"
-    if not listed:
-        return "none are listed"
-    nearest = min(listed, key=lambda e: abs((date.fromisoformat(e) - target).days))
-    return f"the nearest listed is {nearest}"
+    nearest = nearest_expiration(target, [date.fromisoformat(e) for e in listed])
+    return f"the nearest listed is {nearest}" if nearest else "none are listed"
 
 
 def _classify_empty(statuses: list[tuple[str, int]], ticker: str) -> MaxpainError:
@@ -216,7 +215,9 @@ def fetch_chain(
     if not listed:
         raise _classify_empty(statuses, ticker)
     captured_at = now()
-    chosen = select_expirations(listed, expiries=expiries, until=until, weeks=weeks, today=captured_at.date())
+    chosen = select_expirations(
+        listed, expiries=expiries, until=until, weeks=weeks, today=trading_day(captured_at)
+    )
 
     frames: list[pl.DataFrame] = []
     failures: list[tuple[str, str]] = []

@@ -1,0 +1,100 @@
+"""The ``maxpain`` command line: the group, its commands, and the error funnel.
+
+Only click and the standard library load at start-up; each command imports the engine (polars,
+numba) and, for live data, yfinance when it runs."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from maxpain.errors import MaxpainError
+
+from .commands.diff import diff
+from .commands.exposure import exposure
+from .commands.fetch import fetch
+from .commands.heatmap import heatmap
+from .commands.imports import AlreadyReportedError, import_
+from .commands.pain import pain
+from .commands.report import report
+from .commands.snapshots import snapshots
+from .commands.walls import walls
+from .options import Settings
+
+EPILOG = """\b
+Snapshots (SNAP): latest (default), a date YYYY-MM-DD (last snapshot that UTC day), an id such as
+2025-12-01T201208Z or a unique prefix of it, or live (fetch now from Yahoo without saving).
+Store: --store DIR, else $MAXPAIN_HOME, else the platform's user data folder.
+Exit codes: 0 ok, 2 usage, 3 bad input, 4 not found, 5 no options listed, 6 rate limited,
+7 Yahoo auth/crumb failure, 8 network, 9 store error, 10 incomplete fetch, 130 interrupted.
+"""
+
+
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}, epilog=EPILOG
+)
+@click.option(
+    "--store",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Snapshot store folder (default: $MAXPAIN_HOME or the user data dir).",
+)
+@click.option(
+    "--json", "as_json", is_flag=True, default=False, help="Print one JSON document instead of tables."
+)
+@click.option("--no-color", is_flag=True, default=False, help="No colours (also: NO_COLOR=1).")
+@click.version_option(package_name="maxpain", prog_name="maxpain")
+@click.pass_context
+def app(ctx: click.Context, store: str | None, as_json: bool, no_color: bool) -> None:
+    """maxpain: max pain, open-interest walls, clusters and OI change from option-chain snapshots."""
+    ctx.obj = Settings(store=store, as_json=as_json, no_color=no_color)
+
+
+for command in (fetch, import_, snapshots, report, pain, walls, heatmap, diff, exposure):
+    app.add_command(command)
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run the CLI and return the exit code; every failure is one sentence on stderr."""
+    try:
+        result = app.main(args=argv, prog_name="maxpain", standalone_mode=False)
+        return result if isinstance(result, int) else 0
+    except AlreadyReportedError as reported:
+        return reported.exit_code
+    except click.exceptions.Exit as done:
+        return done.exit_code
+    except click.ClickException as error:
+        hint = ""
+        if isinstance(error, click.UsageError) and error.ctx is not None:
+            hint = f" (see {error.ctx.command_path} --help)"
+        print(f"maxpain: {error.format_message()}{hint}", file=sys.stderr)
+        return error.exit_code
+    except click.exceptions.Abort:
+        print("maxpain: interrupted", file=sys.stderr)
+        return 130
+    except MaxpainError as error:
+        print(f"maxpain: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("maxpain: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as error:
+        if os.environ.get("MAXPAIN_DEBUG"):
+            raise
+        print(
+            f"maxpain: internal error ({type(error).__name__}: {str(error)[:200]}); rerun with MAXPAIN_DEBUG=1 and report it",
+            file=sys.stderr,
+        )
+        return 1
+
+
+def main() -> None:
+    sys.exit(run())
+
+
+if __name__ == "__main__":
+    main()

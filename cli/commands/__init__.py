@@ -1,0 +1,1 @@
+"""One module per command: resolve snapshots → call an analysis → render or payload."""

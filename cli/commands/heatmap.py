@@ -1,0 +1,105 @@
+"""``maxpain heatmap``: the strike × expiration board of OI, calls, puts, net or change."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+
+from ..options import Settings, StrikeRange, at_option, until_option, with_settings
+from ..output import emit_json, show
+from ..snapshots import snapshot, snapshot_pair
+
+TITLES = {
+    "oi": "Open interest (calls + puts)",
+    "calls": "Call open interest",
+    "puts": "Put open interest",
+    "net": "Net open interest (calls − puts)",
+}
+
+
+@click.command()
+@click.argument("ticker")
+@at_option
+@click.option(
+    "--metric",
+    type=click.Choice(["oi", "calls", "puts", "net", "change"]),
+    default="oi",
+    show_default=True,
+    help="What the cells show.",
+)
+@click.option(
+    "--from",
+    "start",
+    default=None,
+    help="For --metric change: the earlier snapshot (default: the one before --to).",
+)
+@click.option("--to", "end", default=None, help="For --metric change: the later snapshot (default: --at).")
+@until_option("Only expirations up to this date.")
+@click.option(
+    "--strikes", type=StrikeRange(), default=None, help="Strike range LO:HI (default: around spot)."
+)
+@click.option(
+    "--rows",
+    type=click.IntRange(min=5, max=500),
+    default=40,
+    show_default=True,
+    help="At most this many strikes.",
+)
+@with_settings(exports=True)
+def heatmap(
+    settings: Settings,
+    ticker: str,
+    at: str,
+    metric: str,
+    start: str | None,
+    end: str | None,
+    until: date | None,
+    strikes: tuple[float, float] | None,
+    rows: int,
+) -> None:
+    """Strike × expiration heatmap of OI, calls, puts, net (calls − puts) or change.
+
+    \b
+    Examples: maxpain heatmap NVDA --until 2026-01-16
+              maxpain heatmap GOOG --metric change --from 2025-12-01 --to 2025-12-05
+    """
+    from maxpain import analyses
+    from maxpain.errors import InputError
+
+    from .. import payloads
+    from ..render.common import snapshot_header, warnings_panel
+    from ..render.heatmap import Heatmap
+
+    warnings: list[str] = []
+    if metric == "change":
+        before, opened = snapshot_pair(settings, ticker, start, end or at)
+        change = analyses.open_interest_change(before.chain, opened.chain, until=until)
+        grid = analyses.change_grid(change)
+        warnings = change.warnings
+        title = f"OI change {before.chain.meta.captured_at:%Y-%m-%d} → {opened.chain.meta.captured_at:%Y-%m-%d} (calls + puts)"
+    else:
+        if start or end:
+            raise InputError("--from/--to go with --metric change; use --at to pick the snapshot")
+        opened = snapshot(settings, ticker, at)
+        grid = analyses.oi_grid(opened.chain, metric, analyses.open_expirations(opened.chain, until=until))
+        title = TITLES[metric]
+    chain = opened.chain
+    pain = analyses.max_pain_by_column(analyses.max_pain_by_expiration(chain))
+    if settings.as_json:
+        emit_json(payloads.heatmap(opened, metric, grid, pain, warnings))
+        return
+    show(
+        settings,
+        snapshot_header(opened, f"maxpain heatmap · {chain.underlying}"),
+        Heatmap(
+            grid,
+            title=title,
+            spot=chain.meta.spot,
+            max_pain=pain,
+            diverging=metric in analyses.SIGNED_METRICS,
+            strikes=strikes,
+            max_rows=rows,
+        ),
+        warnings_panel(warnings + chain.warnings),
+    )

@@ -1,0 +1,1 @@
+"""Rich renderers, one module per view. Each returns a renderable; only the commands print."""

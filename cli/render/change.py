@@ -1,0 +1,75 @@
+"""OI change between two snapshots: build-ups, unwinds, by expiration, near vs later."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from maxpain.analyses import NearVersusLater, OIChange
+
+from .common import contract_cells, titled_table
+from .formats import DASH, day, integer, signed, signed_text, strike_text
+
+
+def change_tables(change: OIChange, top: int) -> Group:
+    parts = []
+    for label, frame, colour in (
+        ("Top build-ups", change.build_ups(top), "green"),
+        ("Top unwinds", change.unwinds(top), "red"),
+    ):
+        table = titled_table(label, colour)
+        for name in ("expiration", "strike", "right", "OI before", "OI after", "change", "status"):
+            table.add_column(name, justify="left" if name in ("expiration", "right", "status") else "right")
+        for row in frame.iter_rows(named=True):
+            table.add_row(
+                *contract_cells(row),
+                integer(row["oi_from"]),
+                integer(row["oi_to"]),
+                Text(signed(row["change"]), style=colour),
+                row["status"],
+            )
+        if frame.height == 0:
+            table.add_row(DASH, "", "", "", "", "none", "")
+        parts.append(table)
+    return Group(*parts)
+
+
+def by_expiration_table(change: OIChange, split: NearVersusLater) -> Table:
+    near_until = split.near_until
+    table = titled_table("OI change by expiration")
+    for name in ("expiration", "calls", "puts", "net", "call OI now", "put OI now", "new"):
+        table.add_column(name, justify="left" if name == "expiration" else "right")
+    for row in change.by_expiration.iter_rows(named=True):
+        near = row["expiration"] <= near_until
+        table.add_row(
+            Text(day(row["expiration"]) + (" *" if near else ""), style="bold" if near else ""),
+            signed_text(row["call_change"]),
+            signed_text(row["put_change"]),
+            signed(row["net_change"]),
+            integer(row["call_oi_to"]),
+            integer(row["put_oi_to"]),
+            integer(row["new_contracts"]),
+        )
+    table.caption = (
+        f"* near expirations (through {near_until}); new = contracts absent from the earlier snapshot"
+    )
+    table.caption_justify = "left"
+    return table
+
+
+def concentration_sentence(ticker: str, change: OIChange, split: NearVersusLater) -> Text:
+    """The largest build-up, then where the change sits: near expirations against later ones."""
+    builds = change.build_ups(1)
+    lead = ""
+    if builds.height:
+        top = builds.row(0, named=True)
+        side = "call" if top["right"] == "C" else "put"
+        lead = f"{ticker}: the largest build-up is the {day(top['expiration'])} {strike_text(top['strike'])} {side} ({signed(top['change'])}). "
+    text = (
+        f"{lead}Through {split.near_until}: calls {signed(split.near_calls)}, puts {signed(split.near_puts)}; "
+        f"later expirations: calls {signed(split.later_calls)}, puts {signed(split.later_puts)}."
+    )
+    if split.near_share_of_new_calls is not None:
+        text += f" The near expirations carry {split.near_share_of_new_calls:.0%} of the net new call OI."
+    return Text(text, style="bold")

@@ -1,0 +1,157 @@
+"""The strike × expiration heatmap renderable."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import polars as pl
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.measure import Measurement
+from rich.style import Style
+from rich.text import Text
+
+from maxpain.analyses import lay_out_board
+
+from .formats import compact, price, strike_text
+
+SEQUENTIAL = ["#1d2b3a", "#1f4e79", "#2a7ab0", "#46a3c9", "#7fc9d6", "#c4e8dc", "#fff3b0"]
+DIVERGING_NEG = ["#5c1a1a", "#9e2a2b", "#d1495b", "#ee9b9b"]
+DIVERGING_POS = ["#b8e0c2", "#6fbf73", "#2e8b57", "#1b4d2e"]
+GLYPHS = " ░▒▓█"
+CELL = 8
+
+
+class Heatmap:
+    """Strike × expiration grid: strikes descending, the spot line between rows, each column's
+    max pain in brackets, a sequential (sizes) or diverging (net, change) colour scale, and a glyph
+    ramp so it stays legible without colour. Drops columns that do not fit, with a note."""
+
+    def __init__(
+        self,
+        grid: pl.DataFrame,
+        *,
+        title: str,
+        spot: float | None,
+        max_pain: dict[date, float | None] | None = None,
+        diverging: bool = False,
+        strikes: tuple[float, float] | None = None,
+        focus: tuple[float, float] | None = None,
+        max_rows: int = 40,
+    ) -> None:
+        self.grid = grid
+        self.title = title
+        self.spot = spot
+        self.max_pain = max_pain or {}
+        self.diverging = diverging
+        self.strike_range = strikes
+        self.focus = focus
+        self.max_rows = max_rows
+
+    def _rows_and_columns(self, width: int) -> tuple[list[float], list[date], list[str]]:
+        layout = lay_out_board(
+            self.grid,
+            max_columns=max(1, (width - 10) // (CELL + 1)),
+            max_rows=self.max_rows,
+            spot=self.spot,
+            strike_range=self.strike_range,
+            focus=self.focus,
+        )
+        notes = []
+        if layout.hidden_expirations:
+            notes.append(
+                f"{layout.hidden_expirations} later expiration(s) not shown: widen the terminal or use --until"
+            )
+        if layout.thinned:
+            notes.append(
+                f"{len(layout.strikes)} strikes shown, those listed in the most expirations between "
+                f"{strike_text(layout.strikes[-1])} and {strike_text(layout.strikes[0])}; pick others with --strikes LO:HI or --rows N"
+            )
+        return layout.strikes, layout.expirations, notes
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        columns = self.grid["expiration"].n_unique()
+        wanted = 10 + columns * (CELL + 1)
+        return Measurement(min(40, wanted), min(options.max_width, max(wanted, 60)))
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        strikes, expirations, notes = self._rows_and_columns(options.max_width)
+        values = {(e, s): v for e, s, v in self.grid.select("expiration", "strike", "value").iter_rows()}
+        shown = [values.get((e, s)) for e in expirations for s in strikes]
+        magnitudes = [abs(v) for v in shown if v]
+        top = max(magnitudes) if magnitudes else 0
+        colour = console.color_system is not None
+        yield Text(self.title, style="bold")
+        header = Text(f"{'strike':>8} ")
+        for expiration in expirations:
+            header.append(f"{expiration:%m-%d}".rjust(CELL) + " ", style="bold")
+        yield header
+        if not strikes or not expirations:
+            yield Text("  (nothing to show in this range)", style="dim")
+        spot_drawn = self.spot is None
+        for strike in strikes:
+            if not spot_drawn and strike < self.spot:  # type: ignore[operator]
+                yield Text(
+                    f"{price(self.spot):>8} " + "─" * ((CELL + 1) * len(expirations) - 1) + " spot",
+                    style="cyan",
+                )
+                spot_drawn = True
+            line = Text(f"{strike_text(strike):>8} ")
+            for expiration in expirations:
+                value = values.get((expiration, strike))
+                is_pain = self.max_pain.get(expiration) == strike
+                line.append_text(self._cell(value, top, colour, is_pain))
+                line.append(" ")
+            yield line
+        if not spot_drawn:
+            yield Text(
+                f"{price(self.spot):>8} " + "─" * ((CELL + 1) * len(expirations) - 1) + " spot", style="cyan"
+            )
+        yield self._legend(top, colour)
+        for note in notes:
+            yield Text(f"note: {note}", style="dim")
+
+    def _level(self, value: float, top: float, steps: int) -> int:
+        if top <= 0:
+            return 0
+        # square-root scale: OI is heavy-tailed, a linear scale would show one dark cell
+        return min(steps - 1, int(math.sqrt(abs(value) / top) * steps))
+
+    def _cell(self, value: float | None, top: float, colour: bool, is_pain: bool) -> Text:
+        if value is None or value == 0:
+            body = "·" if value is None else "0"
+            text = f"[{body}]" if is_pain else body
+            return Text(text.rjust(CELL), style="dim" if not is_pain else "bold magenta")
+        number = compact(value, plus=self.diverging)
+        if is_pain:
+            number = f"[{number}]"
+        if colour:
+            if self.diverging:
+                scale = DIVERGING_POS if value > 0 else DIVERGING_NEG[::-1]
+                background = scale[self._level(value, top, len(scale))]
+            else:
+                background = SEQUENTIAL[self._level(value, top, len(SEQUENTIAL))]
+            level = self._level(value, top, 7)
+            foreground = (
+                "black"
+                if (not self.diverging and level >= 4) or (self.diverging and self._level(value, top, 4) <= 1)
+                else "white"
+            )
+            style = Style(bgcolor=background, color=foreground, bold=is_pain, underline=is_pain)
+            return Text(number.rjust(CELL), style=style)
+        glyph = GLYPHS[max(1, self._level(value, top, len(GLYPHS)))]
+        return Text((number + glyph).rjust(CELL))
+
+    def _legend(self, top: float, colour: bool) -> Text:
+        legend = Text("legend: ", style="dim")
+        if colour:
+            # most negative (dark red) ... zero ... most positive (dark green)
+            scale = (DIVERGING_NEG + DIVERGING_POS) if self.diverging else SEQUENTIAL
+            for background in scale:
+                legend.append("  ", style=Style(bgcolor=background))
+            low = compact(-top, plus=True) if self.diverging else "0"
+            legend.append(f" {low} … {compact(top, plus=self.diverging)}", style="dim")
+        else:
+            legend.append(f"{GLYPHS[1:]} small…{compact(top)} (√ scale)", style="dim")
+        legend.append("  [n] max pain  ── spot  · not listed", style="dim")
+        return legend

@@ -1,0 +1,64 @@
+"""The list of stored snapshots."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.table import Table
+from rich.text import Text
+
+from maxpain.store import SnapshotInfo
+
+from .common import titled_table
+from .formats import DASH, integer, price
+
+
+def snapshots_table(snapshots: Sequence[SnapshotInfo], width: int = 120) -> Table:
+    """Stored snapshots; below 110 columns the capture time (the id spells it) and the source go."""
+    wide = width >= 110
+    columns = (
+        ["ticker", "id"]
+        + (["captured (UTC)"] if wide else [])
+        + ["spot", "contracts", "exp."]
+        + (["source"] if wide else [])
+        + ["notes"]
+    )
+    table = titled_table("Stored snapshots")
+    for name in columns:
+        wraps = name in ("source", "notes")
+        table.add_column(
+            name,
+            justify="right" if name in ("spot", "contracts", "exp.") else "left",
+            overflow="fold" if wraps else "ellipsis",
+            no_wrap=not wraps,
+            min_width={"id": 18, "captured (UTC)": 16, "spot": 7, "contracts": 9, "notes": 14}.get(name),
+        )
+    for info in snapshots:
+        cells: dict[str, str | Text]
+        if info.damaged:
+            cells = {
+                "ticker": info.ticker,
+                "id": info.id,
+                "notes": Text(f"DAMAGED: {info.damaged}", style="red"),
+            }
+        else:
+            notes = "; ".join(n for n in info.notes if not n.startswith("SYNTHETIC")) or (
+                "synthetic demo" if info.notes else ""
+            )
+            if info.partial:
+                notes = "PARTIAL; " + notes
+            cells = {
+                "ticker": info.ticker,
+                "id": info.id,
+                "captured (UTC)": f"{info.captured_at:%Y-%m-%d %H:%M}" if info.captured_at else DASH,
+                "spot": price(info.spot) + ("~" if info.spot_estimated else ""),
+                "contracts": integer(info.contracts),
+                "exp.": str(info.expirations),
+                "source": info.source,
+                "notes": notes,
+            }
+        table.add_row(*[cells.get(name, DASH) for name in columns])
+    if snapshots and any(s.spot_estimated for s in snapshots):
+        table.caption = "~ spot estimated from the chain (no spot in the source)"
+        table.caption_justify = "left"
+    return table

@@ -1,0 +1,154 @@
+"""Strike × expiration grids for heatmaps, and the choice of the rows and columns a board shows.
+
+A grid is a long table ``expiration, strike, value``. Which strikes a board shows is a market
+decision, made here: the user's range if given; else the span the view talks about (``focus``) or
+the strikes holding any value; thinned, when there are too many, to the strikes listed in the most
+expirations (the standard strike grid) nearest the spot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import polars as pl
+
+from maxpain.analyses._frames import in_expirations
+from maxpain.analyses.oi_change import OIChange
+from maxpain.analyses.walls import OIWalls
+from maxpain.analyses.window import Window
+from maxpain.chain import Chain
+from maxpain.errors import InputError
+
+HEATMAP_METRICS = ("oi", "calls", "puts", "net", "change")
+#: Metrics whose values are signed (a diverging scale).
+SIGNED_METRICS = ("net", "change")
+
+
+def oi_grid(chain: Chain, metric: str, expirations: Sequence[date]) -> pl.DataFrame:
+    """OI of ``expirations`` by (expiration, strike): ``metric`` is ``oi`` (calls + puts),
+    ``calls``, ``puts`` or ``net`` (calls − puts).
+
+    Returns
+    -------
+    polars.DataFrame
+        ``expiration, strike, value``, sorted.
+
+    Raises
+    ------
+    InputError
+        An unknown ``metric``.
+    """
+    if metric not in ("oi", "calls", "puts", "net"):
+        msg = f"unknown metric {metric!r}; use one of {', '.join(HEATMAP_METRICS)}"
+        raise InputError(msg)
+    calls = pl.col("open_interest").filter(pl.col("right") == "C").sum()
+    puts = pl.col("open_interest").filter(pl.col("right") == "P").sum()
+    value = {"oi": calls + puts, "calls": calls, "puts": puts, "net": calls - puts}[metric]
+    return (
+        in_expirations(chain.frame, expirations)
+        .group_by("expiration", "strike")
+        .agg(value=value)
+        .sort("expiration", "strike")
+    )
+
+
+def change_grid(change: OIChange, expirations: Sequence[date] | None = None) -> pl.DataFrame:
+    """OI change (calls + puts) by (expiration, strike): ``expiration, strike, value``."""
+    frame = change.changes if expirations is None else in_expirations(change.changes, expirations)
+    return (
+        frame.group_by("expiration", "strike").agg(value=pl.col("change").sum()).sort("expiration", "strike")
+    )
+
+
+def max_pain_by_column(table: pl.DataFrame) -> dict[date, float | None]:
+    """Expiration → max pain, from a :func:`~maxpain.analyses.max_pain.max_pain_by_expiration` table."""
+    return dict(table.select("expiration", "max_pain").iter_rows())
+
+
+@dataclass(frozen=True)
+class BoardSpan:
+    """The columns a summary board shows and the strike span it focuses on."""
+
+    expirations: list[date]
+    focus: tuple[float, float] | None
+
+
+def report_span(
+    chain: Chain, window: Window, walls: OIWalls, *, columns: int = 6, margin: float = 0.03
+) -> BoardSpan:
+    """The report's board: the window's expirations (else the first four listed), topped up with
+    the next ones to ``columns``; rows spanning what the report talks about (spot, the pooled max
+    pain and the top put and call walls) with ``margin`` either side."""
+    shown = list(window.expirations) or chain.expirations[:4]
+    last = shown[-1] if shown else date.min
+    expirations = shown + [e for e in chain.expirations if e > last][: max(0, columns - len(shown))]
+    anchors = [v for v in (chain.meta.spot, walls.pooled.strike) if v is not None]
+    anchors += walls.put_walls["strike"].head(1).to_list() + walls.call_walls["strike"].head(1).to_list()
+    focus = (min(anchors) * (1 - margin), max(anchors) * (1 + margin)) if anchors else None
+    return BoardSpan(expirations, focus)
+
+
+@dataclass(frozen=True)
+class BoardLayout:
+    """What a board shows: strikes (descending), expirations, and what was left out."""
+
+    strikes: list[float]
+    expirations: list[date]
+    hidden_expirations: int
+    thinned: bool
+
+
+def lay_out_board(
+    grid: pl.DataFrame,
+    *,
+    max_columns: int,
+    max_rows: int,
+    spot: float | None = None,
+    strike_range: tuple[float, float] | None = None,
+    focus: tuple[float, float] | None = None,
+) -> BoardLayout:
+    """Choose the rows and columns of a board of ``grid``.
+
+    Parameters
+    ----------
+    grid
+        ``expiration, strike, value``.
+    max_columns
+        Expirations that fit; later ones are left out (counted in ``hidden_expirations``).
+    max_rows
+        Strikes at most (unless ``strike_range`` asks for every strike in it).
+    spot
+        Centre of the thinning (default: the middle strike).
+    strike_range
+        The user's explicit ``(low, high)``: every strike in it, nothing else.
+    focus
+        The span the view talks about, when no range was given.
+    """
+    expirations = sorted(grid["expiration"].unique().to_list())
+    hidden = max(0, len(expirations) - max(1, max_columns))
+    expirations = expirations[: max(1, max_columns)]
+    frame = in_expirations(grid, expirations)
+    strikes = sorted(frame["strike"].unique().to_list())
+    if strike_range is not None:
+        low, high = strike_range
+        return BoardLayout(
+            sorted((s for s in strikes if low <= s <= high), reverse=True), expirations, hidden, False
+        )
+    holding = frame.filter(pl.col("value") != 0)
+    if focus is not None:
+        low, high = focus
+        strikes = [s for s in strikes if low <= s <= high]
+    elif holding.height:
+        held = holding["strike"].to_list()
+        lowest, highest = min(held), max(held)
+        strikes = [s for s in strikes if lowest <= s <= highest]
+    thinned = len(strikes) > max_rows
+    if thinned:
+        centre = spot if spot is not None else strikes[len(strikes) // 2]
+        listed = holding.group_by("strike").len()
+        columns_with = dict(zip(listed["strike"].to_list(), listed["len"].to_list(), strict=True))
+        ranked = sorted(strikes, key=lambda s: (-columns_with.get(s, 0), abs(s - centre), s))
+        strikes = ranked[:max_rows]
+    return BoardLayout(sorted(strikes, reverse=True), expirations, hidden, thinned)

@@ -1,0 +1,260 @@
+"""Max pain (DESIGN "Definitions"): per expiration, pooled over a window, and the payout curve.
+
+payout(K) = Σ_calls mult·OI·max(0, K−k) + Σ_puts mult·OI·max(0, k−K) over the listed strikes K;
+max pain = argmin, ties to the lowest strike. Unknown OI is left out and counted; all-zero OI is
+undefined (null with a reason), never a made-up strike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import polars as pl
+
+from maxpain import kernels
+from maxpain.analyses._frames import (
+    Segments,
+    contract_arrays,
+    from_thousandths,
+    in_expirations,
+    ratio,
+    segment,
+)
+from maxpain.analyses.window import Window, require_listed
+from maxpain.chain import Chain
+
+REASONS = {
+    kernels.NO_OPEN_INTEREST: "all known open interest is zero (Yahoo reports 0 before the open)",
+    kernels.EMPTY: "no contracts",
+    kernels.TOO_LARGE: "open interest × strike range too large for exact arithmetic",
+}
+ALL_UNKNOWN = "open interest is unknown for every contract"
+_COUNTS = ("call_oi", "put_oi", "call_volume", "put_volume", "contracts", "unknown_oi")
+
+
+def max_pain_table(
+    frame: pl.DataFrame, by: Sequence[str], *, segments: Segments | None = None
+) -> pl.DataFrame:
+    """Max pain of every segment of ``frame``, one row per segment in key order.
+
+    Parameters
+    ----------
+    frame
+        Chain-shaped rows: ``strike, right, open_interest, multiplier, volume`` and the ``by`` columns.
+    by
+        Segment keys (see :func:`~maxpain.analyses._frames.segment`): ``["expiration"]`` for max
+        pain per expiration, ``[]`` for one pooled figure, ``["ticker", "expiration"]`` for many
+        underlyings at once.
+    segments
+        The already-segmented ``frame``, to share one sort between analyses.
+
+    Returns
+    -------
+    polars.DataFrame
+        The ``by`` keys, then ``call_oi, put_oi, call_volume, put_volume`` (known values summed),
+        ``contracts`` (rows), ``unknown_oi`` (rows with unknown OI), ``max_pain`` (strike, null when
+        undefined), ``min_payout`` (the payout at max pain, in currency) and ``reason`` (why it is
+        undefined, else null).
+    """
+    segments = segments or segment(frame, by)
+    offsets = segments.offsets
+    arrays = contract_arrays(segments.frame)
+    call_weight, put_weight = kernels.contract_weights(arrays.is_put, arrays.open_interest, arrays.multiplier)
+    best_row, best_payout, status = kernels.max_pain_segments(
+        arrays.strike_units, call_weight, put_weight, offsets
+    )
+    defined = best_row >= 0
+    max_pain = (
+        np.where(defined, arrays.strike[np.where(defined, best_row, 0)], np.nan)
+        if len(best_row)
+        else np.zeros(0)
+    )
+    call_oi, put_oi, unknown_oi = kernels.side_sums(arrays.open_interest, arrays.is_put, offsets)
+    call_volume, put_volume, _ = kernels.side_sums(arrays.volume, arrays.is_put, offsets)
+    contracts = np.diff(offsets)
+    sums = dict(zip(_COUNTS, (call_oi, put_oi, call_volume, put_volume, contracts, unknown_oi), strict=True))
+    reasons = [
+        ALL_UNKNOWN
+        if (unknown == count and count > 0)
+        else (None if code == kernels.OK else REASONS[int(code)])
+        for code, unknown, count in zip(status, unknown_oi, contracts, strict=True)
+    ]
+    result = pl.DataFrame(
+        {
+            **{name: pl.Series(sums[name], dtype=pl.Int64) for name in _COUNTS},
+            "max_pain": pl.Series(max_pain, dtype=pl.Float64).fill_nan(None),
+            "min_payout": pl.Series(
+                np.where(defined, from_thousandths(best_payout), np.nan), dtype=pl.Float64
+            ).fill_nan(None),
+            "reason": pl.Series(reasons, dtype=pl.String),
+        }
+    )
+    return pl.concat([segments.keys, result], how="horizontal")
+
+
+def max_pain_by_expiration(chain: Chain) -> pl.DataFrame:
+    """Max pain of every expiration of ``chain`` with what a trader reads beside it.
+
+    Returns
+    -------
+    polars.DataFrame
+        :func:`max_pain_table` by ``expiration``, plus ``distance_to_spot`` (max pain − spot),
+        ``put_call_oi_ratio``, ``put_call_volume_ratio`` and ``note`` (set when the source listed
+        only calls or only puts for that expiration: its max pain is from half a chain).
+    """
+    table = max_pain_table(chain.frame, ["expiration"])
+    spot = chain.meta.spot
+    sides = chain.frame.group_by("expiration").agg(
+        calls_listed=(pl.col("right") == "C").sum(), puts_listed=(pl.col("right") == "P").sum()
+    )
+    return (
+        table.join(sides, on="expiration", how="left", maintain_order="left")
+        .with_columns(
+            distance_to_spot=(pl.col("max_pain") - spot)
+            if spot is not None
+            else pl.lit(None, dtype=pl.Float64),
+            put_call_oi_ratio=ratio("put_oi", "call_oi"),
+            put_call_volume_ratio=ratio("put_volume", "call_volume"),
+            note=pl.when(pl.col("puts_listed") == 0)
+            .then(pl.lit("no puts listed: max pain from calls only"))
+            .when(pl.col("calls_listed") == 0)
+            .then(pl.lit("no calls listed: max pain from puts only"))
+            .otherwise(None),
+        )
+        .drop("calls_listed", "puts_listed")
+    )
+
+
+def one_sided_warnings(table: pl.DataFrame) -> list[str]:
+    """Warnings for the expirations of a :func:`max_pain_by_expiration` table whose source listed
+    only calls or only puts."""
+    noted = table.filter(pl.col("note").is_not_null()).select("expiration", "note")
+    return [f"{expiration}: {note}" for expiration, note in noted.iter_rows()]
+
+
+@dataclass(frozen=True)
+class PooledMaxPain:
+    """Max pain of a set of expirations pooled: ``strike`` None when undefined, with ``reason``."""
+
+    strike: float | None
+    payout: float | None
+    reason: str | None
+    call_oi: int
+    put_oi: int
+    contracts: int
+
+    @property
+    def defined(self) -> bool:
+        return self.strike is not None
+
+
+def pooled_max_pain(chain: Chain, window: Window) -> PooledMaxPain:
+    """Max pain of all the window's contracts pooled; candidates = the union of their strikes."""
+    if not window.expirations:
+        return PooledMaxPain(None, None, f"no expiration between {window.start} and {window.until}", 0, 0, 0)
+    row = max_pain_table(in_expirations(chain.frame, window.expirations), []).row(0, named=True)
+    return PooledMaxPain(
+        row["max_pain"],
+        row["min_payout"],
+        row["reason"],
+        row["call_oi"] or 0,
+        row["put_oi"] or 0,
+        row["contracts"],
+    )
+
+
+def payout_by_strike(chain: Chain, expirations: Sequence[date]) -> pl.DataFrame:
+    """Payout to option holders at every listed strike of the pooled ``expirations``.
+
+    Returns
+    -------
+    polars.DataFrame
+        ``strike, call_payout, put_payout, total_payout`` (currency), strike ascending.
+    """
+    arrays = contract_arrays(in_expirations(chain.frame, expirations).sort("strike"))
+    call_weight, put_weight = kernels.contract_weights(arrays.is_put, arrays.open_interest, arrays.multiplier)
+    strikes, call_payout, put_payout = kernels.payout_at_strikes(arrays.strike_units, call_weight, put_weight)
+    return pl.DataFrame(
+        {
+            "strike": from_thousandths(strikes),
+            "call_payout": from_thousandths(call_payout),
+            "put_payout": from_thousandths(put_payout),
+            "total_payout": from_thousandths(call_payout + put_payout),
+        }
+    )
+
+
+@dataclass(frozen=True)
+class PainStudy:
+    """What ``pain`` shows: the expiration table (all, or the ones asked for), the window's pooled
+    max pain, and the payout curve of the chosen expirations with their pooled max pain."""
+
+    window: Window
+    expirations: pl.DataFrame
+    pooled: PooledMaxPain
+    curve_window: Window | None
+    curve_max_pain: PooledMaxPain | None
+    curve: pl.DataFrame | None
+    warnings: list[str]
+    expiries_chosen: bool
+
+    @property
+    def curve_label(self) -> str:
+        """What the curve pools: the chosen expirations, or the window."""
+        if self.expiries_chosen and self.curve_window is not None:
+            return ", ".join(e.isoformat() for e in self.curve_window.expirations)
+        return f"window {self.window.start} to {self.window.until}"
+
+
+def pain_study(chain: Chain, window: Window, expiries: Sequence[date] = ()) -> PainStudy:
+    """Max pain by expiration and the payout curve for ``expiries`` (pooled when several), else
+    for the window.
+
+    Raises
+    ------
+    NotFoundError
+        An expiration in ``expiries`` that the snapshot does not list.
+    """
+    require_listed(chain, expiries)
+    table = max_pain_by_expiration(chain)
+    shown = table.filter(pl.col("expiration").is_in(list(expiries))) if expiries else table
+    curve_expirations = tuple(sorted(expiries)) if expiries else window.expirations
+    curve_window = Window.of_expirations(window.start, curve_expirations) if curve_expirations else None
+    curve_pain = pooled_max_pain(chain, curve_window) if curve_window else None
+    curve = payout_by_strike(chain, curve_expirations) if curve_window else None
+    return PainStudy(
+        window=window,
+        expirations=shown,
+        pooled=pooled_max_pain(chain, window),
+        curve_window=curve_window,
+        curve_max_pain=curve_pain,
+        curve=curve,
+        warnings=chain.warnings + one_sided_warnings(shown),
+        expiries_chosen=bool(expiries),
+    )
+
+
+def curve_rows(
+    curve: pl.DataFrame, *, spot: float | None, max_pain: float | None, max_rows: int
+) -> pl.DataFrame:
+    """The strikes of a :func:`payout_by_strike` curve worth drawing: from a little below the lower
+    of spot and max pain to a little above the higher (a quarter of their gap, and four listed
+    strikes beyond), thinned evenly to ``max_rows`` (max pain always kept)."""
+    strikes = curve["strike"].to_list()
+    anchors = [v for v in (spot, max_pain) if v is not None] or [strikes[len(strikes) // 2]]
+    low, high = min(anchors), max(anchors)
+    margin = max((high - low) * 0.25, 1e-9)
+    inside = [k for k in strikes if low - margin <= k <= high + margin]
+    below = [k for k in strikes if k < low - margin][-4:]
+    above = [k for k in strikes if k > high + margin][:4]
+    chosen = below + inside + above
+    if len(chosen) > max_rows:
+        step = len(chosen) / max_rows
+        thinned = {chosen[int(i * step)] for i in range(max_rows)}
+        if max_pain is not None:
+            thinned.add(max_pain)
+        chosen = sorted(thinned)
+    return curve.filter(pl.col("strike").is_in(chosen))

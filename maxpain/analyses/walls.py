@@ -1,0 +1,238 @@
+"""Walls and clusters (DESIGN "Definitions").
+
+Walls: per side, strikes ranked by OI summed over the window; share = strike OI / side total; the
+put wall is the top put strike, the call wall the top call strike. Clusters: bands of adjacent
+strikes around local peaks holding at least ``min_share`` of the side's OI, extended while the
+neighbours keep at least half the peak.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import polars as pl
+
+from maxpain import kernels
+from maxpain.analyses._frames import Segments, contract_arrays, from_thousandths, in_expirations, segment
+from maxpain.analyses.max_pain import PooledMaxPain, pooled_max_pain
+from maxpain.analyses.window import Window
+from maxpain.chain import Chain
+from maxpain.errors import InputError
+
+DEFAULT_CLUSTER_SHARE = 0.05
+
+WALLS_SCHEMA = {
+    "side": pl.String,
+    "rank": pl.Int64,
+    "strike": pl.Float64,
+    "open_interest": pl.Int64,
+    "share": pl.Float64,
+}
+CLUSTERS_SCHEMA = {
+    "side": pl.String,
+    "low": pl.Float64,
+    "high": pl.Float64,
+    "peak": pl.Float64,
+    "center": pl.Float64,
+    "open_interest": pl.Int64,
+    "share": pl.Float64,
+}
+BY_STRIKE_SCHEMA = {"strike": pl.Float64, "call_oi": pl.Int64, "put_oi": pl.Int64}
+
+
+@dataclass(frozen=True)
+class StrikeOI:
+    """Call and put OI summed by distinct strike inside each segment: computed once, then shown as
+    a table (:meth:`table`) and/or ranked into walls (:meth:`ranked`)."""
+
+    segments: Segments
+    strikes: np.ndarray  # thousandths
+    call_oi: np.ndarray
+    put_oi: np.ndarray
+    offsets: np.ndarray  # into the strike arrays, one run per segment
+
+    @classmethod
+    def of(cls, segments: Segments) -> StrikeOI:
+        arrays = contract_arrays(segments.frame)
+        ones = np.ones(len(arrays.open_interest), dtype=np.int64)
+        call_oi, put_oi = kernels.contract_weights(arrays.is_put, arrays.open_interest, ones)
+        return cls(segments, *kernels.sum_by_strike(arrays.strike_units, call_oi, put_oi, segments.offsets))
+
+    def _with_keys(self, frame: pl.DataFrame, segment_of: np.ndarray) -> pl.DataFrame:
+        if self.segments.keys.width == 0:
+            return frame
+        return pl.concat([self.segments.keys[segment_of], frame], how="horizontal")
+
+    def table(self) -> pl.DataFrame:
+        """``keys..., strike, call_oi, put_oi``: one row per distinct strike of each segment."""
+        out = pl.DataFrame(
+            {"strike": from_thousandths(self.strikes), "call_oi": self.call_oi, "put_oi": self.put_oi},
+            schema=BY_STRIKE_SCHEMA,
+        )
+        return self._with_keys(out, np.repeat(np.arange(len(self.offsets) - 1), np.diff(self.offsets)))
+
+    def ranked(self, top: int) -> pl.DataFrame:
+        """The ``top`` strikes by OI on each side of every segment (ties: lower strike):
+        ``keys..., side, rank, strike, open_interest, share`` (share of the segment's side total)."""
+        parts = []
+        for side, totals in (("put", self.put_oi), ("call", self.call_oi)):
+            chosen, counts = kernels.top_k_per_segment(totals, self.offsets, top)
+            side_total = (
+                np.add.reduceat(totals, self.offsets[:-1])
+                if len(totals)
+                else np.zeros(len(self.offsets) - 1, np.int64)
+            )
+            segment_of = np.repeat(np.arange(len(counts) - 1), np.diff(counts))
+            rank = np.arange(len(chosen)) - counts[:-1][segment_of] + 1
+            part = pl.DataFrame(
+                {
+                    "side": [side] * len(chosen),
+                    "rank": rank.astype(np.int64),
+                    "strike": from_thousandths(self.strikes[chosen]),
+                    "open_interest": totals[chosen],
+                    "share": totals[chosen] / np.maximum(side_total[segment_of], 1),
+                },
+                schema=WALLS_SCHEMA,
+            )
+            parts.append(self._with_keys(part, segment_of))
+        return pl.concat(parts)
+
+
+def ranked_walls(
+    frame: pl.DataFrame, by: Sequence[str], *, top: int, segments: Segments | None = None
+) -> pl.DataFrame:
+    """The ``top`` strikes by OI on each side of every segment of ``frame`` (see :meth:`StrikeOI.ranked`).
+
+    Parameters
+    ----------
+    frame
+        Chain-shaped rows with the ``by`` columns.
+    by
+        Segment keys: ``[]`` for one window, ``["expiration"]`` for walls per expiration.
+    top
+        Strikes per side and segment.
+    segments
+        The already-segmented ``frame``, to share one sort between analyses.
+    """
+    return StrikeOI.of(segments or segment(frame, by)).ranked(top)
+
+
+def find_clusters(by_strike: pl.DataFrame, *, min_share: float = DEFAULT_CLUSTER_SHARE) -> pl.DataFrame:
+    """Clusters on each side of a strike-sorted ``strike, call_oi, put_oi`` table.
+
+    Returns
+    -------
+    polars.DataFrame
+        ``side, low, high, peak, center`` (OI-weighted), ``open_interest`` (the band's total) and
+        ``share`` (of the side's total), largest first.
+    """
+    parts = []
+    strikes = by_strike.get_column("strike").to_numpy()
+    for side, column in (("put", "put_oi"), ("call", "call_oi")):
+        oi = np.ascontiguousarray(by_strike.get_column(column).to_numpy(), dtype=np.int64)
+        low, high, peak, total = kernels.cluster_bands(oi, float(min_share))
+        side_total = int(oi.sum())
+        centers = [
+            float(np.dot(strikes[lo : hi + 1], oi[lo : hi + 1]) / oi[lo : hi + 1].sum())
+            for lo, hi in zip(low, high, strict=True)
+        ]
+        empty = np.zeros(0)
+        parts.append(
+            pl.DataFrame(
+                {
+                    "side": [side] * len(low),
+                    "low": strikes[low] if len(low) else empty,
+                    "high": strikes[high] if len(low) else empty,
+                    "peak": strikes[peak] if len(low) else empty,
+                    "center": centers,
+                    "open_interest": total,
+                    "share": total / side_total if side_total else np.zeros(len(total)),
+                },
+                schema=CLUSTERS_SCHEMA,
+            )
+        )
+    return pl.concat(parts).sort(["open_interest", "side"], descending=[True, False])
+
+
+@dataclass
+class OIWalls:
+    """Walls and clusters of one window, with the window's pooled max pain."""
+
+    window: Window
+    spot: float | None
+    pooled: PooledMaxPain
+    put_total: int
+    call_total: int
+    put_walls: pl.DataFrame  # strike, open_interest, share, distance_to_spot, distance_to_max_pain
+    call_walls: pl.DataFrame
+    clusters: pl.DataFrame
+    by_strike: pl.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def put_call_oi_ratio(self) -> float | None:
+        return self.put_total / self.call_total if self.call_total else None
+
+
+def _with_distances(ranked: pl.DataFrame, spot: float | None, pain: float | None) -> pl.DataFrame:
+    nothing = pl.lit(None, dtype=pl.Float64)
+    return ranked.select("strike", "open_interest", "share").with_columns(
+        distance_to_spot=(pl.col("strike") - spot) if spot is not None else nothing,
+        distance_to_max_pain=(pl.col("strike") - pain) if pain is not None else nothing,
+    )
+
+
+def find_walls(
+    chain: Chain, window: Window, *, top: int = 5, min_share: float = DEFAULT_CLUSTER_SHARE
+) -> OIWalls:
+    """Put and call walls of the window, its clusters, and their distances to spot and to the
+    window's pooled max pain.
+
+    Parameters
+    ----------
+    chain
+        The snapshot.
+    window
+        The expirations pooled (see :func:`~maxpain.analyses.window.make_window`).
+    top
+        Walls per side (at least 1).
+    min_share
+        Smallest share of a side's OI a cluster's peak must hold.
+
+    Raises
+    ------
+    InputError
+        ``top`` below 1.
+    """
+    if top <= 0:
+        msg = f"top must be at least 1, got {top}"
+        raise InputError(msg)
+    pooled = pooled_max_pain(chain, window)
+    frame = in_expirations(chain.frame, window.expirations)
+    if frame.height:
+        totals = StrikeOI.of(segment(frame, []))
+        by_strike, ranked = totals.table(), totals.ranked(top)
+    else:
+        by_strike, ranked = pl.DataFrame(schema=BY_STRIKE_SCHEMA), pl.DataFrame(schema=WALLS_SCHEMA)
+    put_total = int(by_strike.get_column("put_oi").sum() or 0)
+    call_total = int(by_strike.get_column("call_oi").sum() or 0)
+    notes = []
+    if not window.expirations:
+        notes.append(f"no expiration between {window.start} and {window.until}")
+    elif put_total + call_total == 0:
+        notes.append("every contract in the window reports open interest 0: no walls")
+    spot = chain.meta.spot
+    return OIWalls(
+        window=window,
+        spot=spot,
+        pooled=pooled,
+        put_total=put_total,
+        call_total=call_total,
+        put_walls=_with_distances(ranked.filter(pl.col("side") == "put"), spot, pooled.strike),
+        call_walls=_with_distances(ranked.filter(pl.col("side") == "call"), spot, pooled.strike),
+        clusters=find_clusters(by_strike, min_share=min_share),
+        by_strike=by_strike,
+        notes=notes,
+    )

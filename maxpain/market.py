@@ -1,0 +1,77 @@
+"""Market calendar facts every layer shares: the trading day of a moment, the one window rule, the
+nearest listed expiration, and time to expiry. Standard library only, so sources, analyses and the
+command line can all use it without importing the engine."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from maxpain.errors import InputError
+
+NEW_YORK = ZoneInfo("America/New_York")
+
+#: The window when neither ``until`` nor ``weeks`` is given.
+DEFAULT_WEEKS = 4
+
+
+def trading_day(moment: datetime) -> date:
+    """The US trading date of a UTC moment (options settle on New York time)."""
+    return moment.astimezone(NEW_YORK).date()
+
+
+def window_end(start: date, *, until: date | None = None, weeks: int | None = None) -> date:
+    """The last expiration date of the window that starts on ``start``: the one window rule.
+
+    Parameters
+    ----------
+    start
+        The first day of the window (a snapshot's trading day, or today for a fetch).
+    until
+        Last expiration date to include.
+    weeks
+        Alternatively, the window's length in weeks from ``start``.
+
+    Returns
+    -------
+    date
+        ``until``, else ``start`` + ``weeks`` weeks, else ``start`` + :data:`DEFAULT_WEEKS` weeks.
+
+    Raises
+    ------
+    InputError
+        Both ``until`` and ``weeks``, a non-positive ``weeks``, or ``until`` before ``start``.
+    """
+    if until is not None and weeks is not None:
+        msg = "give either an end date (until) or a number of weeks, not both"
+        raise InputError(msg)
+    if weeks is not None:
+        if weeks <= 0:
+            msg = f"the window must be a positive number of weeks, got {weeks}"
+            raise InputError(msg)
+        until = start + timedelta(weeks=weeks)
+    if until is None:
+        until = start + timedelta(weeks=DEFAULT_WEEKS)
+    if until < start:
+        msg = f"the window's end {until} is before its start {start}; pick a later date"
+        raise InputError(msg)
+    return until
+
+
+def nearest_expiration(wanted: date, listed: Sequence[date]) -> date | None:
+    """The listed expiration closest to ``wanted`` (the earlier one on a tie), or None."""
+    return min(listed, key=lambda e: (abs((e - wanted).days), e)) if listed else None
+
+
+def not_listed_message(underlying: str, wanted: date, listed: Sequence[date], where: str) -> str:
+    """One sentence for an expiration that is not listed, with the nearest one as a hint."""
+    nearest = nearest_expiration(wanted, listed)
+    hint = f"; the nearest listed is {nearest}" if nearest else "; none are listed"
+    return f"{underlying} has no expiration {wanted} {where}{hint}"
+
+
+def years_to_expiry(captured_at: datetime, expiration: date) -> float:
+    """ACT/365 years from capture to the expiration's 16:00 New York close (0 once past it)."""
+    close = datetime.combine(expiration, time(16, 0), tzinfo=NEW_YORK).astimezone(UTC)
+    return max((close - captured_at).total_seconds(), 0.0) / (365.0 * 86400.0)

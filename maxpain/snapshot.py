@@ -1,0 +1,98 @@
+"""A Snapshot is one chain with where it is stored: what every command resolves first.
+
+Selecting one: ``latest``, a date, an id or its prefix (see :meth:`Store.resolve`), or ``live``
+(fetched now, not saved). For a comparison without an explicit earlier snapshot, the earlier one is
+the snapshot stored just before the later one (the latest stored when the later one is live).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from maxpain.chain import Chain, validate_ticker
+from maxpain.errors import NotFoundError
+from maxpain.store import SnapshotInfo, Store
+
+LIVE = "live"
+
+#: Fetches a ticker's chain now (the CLI passes the Yahoo source with its progress display).
+LiveFetch = Callable[[str], Chain]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A chain and its stored file (``info`` is None for a live chain that was not saved)."""
+
+    chain: Chain
+    info: SnapshotInfo | None
+    damaged_skipped: int = 0  # damaged files of the ticker passed over while selecting
+
+    @property
+    def id(self) -> str | None:
+        return self.info.id if self.info else None
+
+    @property
+    def label(self) -> str:
+        """The id, or ``live`` for an unsaved chain."""
+        return self.info.id if self.info else LIVE
+
+
+def open_snapshot(
+    store: Store, ticker: str, selector: str = "latest", *, live: LiveFetch | None = None
+) -> Snapshot:
+    """Resolve ``selector`` for ``ticker`` and load that snapshot.
+
+    Parameters
+    ----------
+    store
+        Where snapshots are stored.
+    ticker
+        The underlying (validated, upper-cased).
+    selector
+        ``latest``, a date, an id, an id prefix, or ``live``.
+    live
+        How to fetch a live chain; required for ``live``.
+
+    Raises
+    ------
+    InputError
+        A bad ticker, or a prefix matching several snapshots.
+    NotFoundError
+        Nothing stored, or nothing matches.
+    StoreError
+        The selected file cannot be read.
+    """
+    ticker = validate_ticker(ticker)
+    if selector == LIVE:
+        if live is None:
+            msg = "no live source given for selector 'live'"
+            raise NotFoundError(msg)
+        return Snapshot(live(ticker), None)
+    info = store.resolve(ticker, selector)
+    damaged = sum(1 for s in store.snapshots(ticker) if s.damaged)
+    return Snapshot(store.load(info), info, damaged)
+
+
+def snapshot_pair(
+    store: Store, ticker: str, earlier: str | None, later: str, *, live: LiveFetch | None = None
+) -> tuple[Snapshot, Snapshot]:
+    """The (earlier, later) snapshots to compare; without ``earlier``, the one stored just before
+    ``later`` (the latest stored when ``later`` is live).
+
+    Raises
+    ------
+    NotFoundError
+        No snapshot stored before ``later``.
+    """
+    after = open_snapshot(store, ticker, later, live=live)
+    if earlier is not None:
+        return open_snapshot(store, ticker, earlier, live=live), after
+    previous = store.resolve(ticker, "latest") if after.info is None else store.previous(after.info)
+    if previous is None:
+        msg = (
+            f"no {after.chain.underlying} snapshot before {after.id or 'now'} to compare with; "
+            "import or fetch an earlier one, or name the earlier snapshot"
+        )
+        raise NotFoundError(msg)
+    return Snapshot(store.load(previous), previous), after
