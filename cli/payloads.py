@@ -149,15 +149,14 @@ def heatmap(
 def change(
     before: Snapshot, after: Snapshot, result: OIChange, split: NearVersusLater, top: int
 ) -> dict[str, Any]:
-    changed = result.changes.filter(pl.col("status") != "unchanged").sort(
-        pl.col("change").abs(), "expiration", "strike", descending=[True, False, False], nulls_last=True
-    )
     return {
         "ticker": after.chain.underlying,
         "from": snapshot(before),
         "to": snapshot(after),
         "changes": records(
-            changed.select("expiration", "strike", "right", "root", "oi_from", "oi_to", "change", "status")
+            result.changed().select(
+                "expiration", "strike", "right", "root", "oi_from", "oi_to", "change", "status"
+            )
         ),
         "build_ups": records(result.build_ups(top).select(_CONTRACT_CHANGE)),
         "unwinds": records(result.unwinds(top).select(_CONTRACT_CHANGE)),

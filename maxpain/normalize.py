@@ -11,11 +11,12 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 import polars as pl
 
+from maxpain.capture_time import capture_time
 from maxpain.chain import (
     CHAIN_COLUMNS,
     CHAIN_SCHEMA,
@@ -31,7 +32,6 @@ from maxpain.columns import (
     ALIASES,
     OCC_PATTERN,
     dates,
-    datetimes,
     find_column,
     finite,
     numeric,
@@ -142,7 +142,7 @@ def normalize(
     notes += spot_notes
     captured_from = "given"
     if captured_at is None:
-        captured_at, captured_from = _capture_time(table, quote_time)
+        captured_at, captured_from = capture_time(table.frame, table.found, quote_time, table.name)
     meta = ChainMeta(
         underlying=underlying,
         captured_at=as_utc(captured_at),
@@ -398,44 +398,6 @@ def _itm_sorted(table: _Table, body: pl.DataFrame) -> pl.Series | None:
         itm=pl.col(itm_col).cast(pl.Float64, strict=False) > 0.5,
     ).unique(subset="contract_symbol", keep="first")
     return body.join(flags, on="contract_symbol", how="left", maintain_order="left").get_column("itm")
-
-
-def _capture_time(table: _Table, quote_time: datetime | None) -> tuple[datetime, str]:
-    """A capture column (a date alone gets that day's latest trade, else 21:00 UTC), else the
-    source's quote time, else the latest trade."""
-    frame, found, name = table.frame, table.found, table.name
-    last_trades: pl.Series | None = None
-    if found["last_trade"] is not None:
-        last_trades = datetimes(frame.get_column(found["last_trade"])).drop_nulls()
-    column = found["captured_at"]
-    if column is not None:
-        raw = frame.get_column(column)
-        stamps = datetimes(raw).drop_nulls()
-        if stamps.len():
-            latest: datetime = stamps.max()  # type: ignore[assignment]
-            date_only = raw.dtype == pl.Date or (
-                raw.dtype == pl.String and (raw.drop_nulls().str.len_chars() <= 10).all()
-            )
-            if date_only:
-                # A date-only capture column (snap_date): use the latest trade of that day if
-                # there is one, else the end of that day's US session (21:00 UTC).
-                day = latest.date()
-                if last_trades is not None and last_trades.len():
-                    same_day = last_trades.filter(last_trades.dt.date() == day)
-                    if same_day.len():
-                        return same_day.max(), f"column {column} (date) + latest lastTradeDate that day"  # type: ignore[return-value]
-                return datetime(day.year, day.month, day.day, 21, 0, tzinfo=UTC), (
-                    f"column {column} (date only; time set to 21:00 UTC, after the close)"
-                )
-            return latest, f"column {column}"
-    if quote_time is not None:
-        return quote_time, "quote time (regularMarketTime)"
-    if last_trades is not None and last_trades.len():
-        return last_trades.max(), "latest lastTradeDate"  # type: ignore[return-value]
-    msg = (
-        f"{name}: no capture time in the data (no snap_date, quote time or lastTradeDate); pass --captured-at"
-    )
-    raise InputError(msg)
 
 
 def _pick_underlying(roots: pl.Series) -> str:

@@ -98,7 +98,26 @@ class Store:
 
     # ------------------------------------------------------------------ writing
     def save(self, chain: Chain) -> SaveResult:
-        """Store ``chain`` atomically; an identical snapshot already stored is not written again."""
+        """Store ``chain`` atomically; an identical snapshot already stored is not written again.
+
+        Parameters
+        ----------
+        chain
+            The normalized chain; its underlying names the folder, its capture time the file.
+
+        Returns
+        -------
+        SaveResult
+            The stored snapshot's :class:`SnapshotInfo`, and ``created`` (False when an identical
+            snapshot, same rows, underlying and capture time, was already stored).
+
+        Raises
+        ------
+        InputError
+            An underlying that is not a ticker symbol.
+        StoreError
+            The folder cannot be created or the file cannot be written.
+        """
         ticker = validate_ticker(chain.meta.underlying)
         folder = self._ticker_dir(ticker)
         try:
@@ -175,6 +194,7 @@ class Store:
         return folder
 
     def tickers(self) -> list[str]:
+        """The tickers with a folder in the store, sorted (folders that are not tickers skipped)."""
         if not self.root.exists():
             return []
         names = []
@@ -187,7 +207,13 @@ class Store:
         return names
 
     def info(self, path: Path) -> SnapshotInfo:
-        """Read a snapshot's footer; a damaged file comes back with ``damaged`` set."""
+        """Read a snapshot's footer (not its rows).
+
+        Returns
+        -------
+        SnapshotInfo
+            With ``damaged`` set (and the other fields left empty) when the footer cannot be read.
+        """
         info = SnapshotInfo(id=path.stem, ticker=path.parent.name, path=path)
         try:
             raw = pl.read_parquet_metadata(path)
@@ -211,7 +237,14 @@ class Store:
         return info
 
     def snapshots(self, ticker: str | None = None) -> list[SnapshotInfo]:
-        """Snapshots, oldest first (damaged files included, flagged)."""
+        """Stored snapshots of ``ticker`` (default: every ticker), by ticker then oldest first;
+        damaged files are included with ``damaged`` set.
+
+        Raises
+        ------
+        InputError
+            ``ticker`` is not a ticker symbol.
+        """
         tickers = [validate_ticker(ticker)] if ticker else self.tickers()
         found: list[SnapshotInfo] = []
         for name in tickers:
@@ -225,12 +258,26 @@ class Store:
         return found
 
     def resolve(self, ticker: str, selector: str = "latest") -> SnapshotInfo:
-        """Pick one snapshot: ``latest``, a date (last of that UTC day), an id or a timestamp prefix.
+        """Pick one intact snapshot of ``ticker``.
+
+        Parameters
+        ----------
+        ticker
+            The underlying.
+        selector
+            ``latest``, a date ``YYYY-MM-DD`` (the last snapshot of that UTC day), an id, or a
+            unique prefix of an id.
+
+        Returns
+        -------
+        SnapshotInfo
 
         Raises
         ------
-        NotFoundError: nothing stored, or nothing matches.
-        InputError: a prefix that matches several snapshots.
+        NotFoundError
+            The store does not exist, nothing is stored for ``ticker``, or nothing matches.
+        InputError
+            A prefix that matches several snapshots.
         """
         ticker = validate_ticker(ticker)
         if not self.root.is_dir():
@@ -268,7 +315,7 @@ class Store:
         raise NotFoundError(msg)
 
     def previous(self, info: SnapshotInfo) -> SnapshotInfo | None:
-        """The snapshot stored just before ``info`` (same ticker), if any."""
+        """The intact snapshot of the same ticker captured just before ``info``, or None."""
         earlier = [
             s
             for s in self.snapshots(info.ticker)
@@ -277,7 +324,13 @@ class Store:
         return earlier[-1] if earlier else None
 
     def load(self, info: SnapshotInfo) -> Chain:
-        """Read a snapshot back into a :class:`Chain` (same rows, same metadata)."""
+        """Read a snapshot back into a :class:`Chain` (same rows, same metadata).
+
+        Raises
+        ------
+        StoreError
+            The file is damaged or cannot be read.
+        """
         if info.damaged:
             msg = f"snapshot {info.ticker}/{info.id} is damaged ({info.damaged}); remove {info.path}"
             raise StoreError(msg)
@@ -292,7 +345,14 @@ class Store:
         return Chain(frame=frame, meta=meta)
 
     def verify(self, ticker: str | None = None) -> list[SnapshotInfo]:
-        """Read every snapshot completely; returns them with ``damaged`` set where reading failed."""
+        """Read every snapshot of ``ticker`` (default: all) completely.
+
+        Returns
+        -------
+        list of SnapshotInfo
+            As :meth:`snapshots`, with ``damaged`` set where the rows cannot be read or their count
+            disagrees with the footer.
+        """
         checked = self.snapshots(ticker)
         for info in checked:
             if info.damaged:

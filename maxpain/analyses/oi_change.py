@@ -52,6 +52,12 @@ class OIChange:
             .head(top)
         )
 
+    def changed(self) -> pl.DataFrame:
+        """Every contract whose OI changed (or is unknown), largest absolute change first."""
+        return self.changes.filter(pl.col("status") != "unchanged").sort(
+            pl.col("change").abs(), "expiration", "strike", descending=[True, False, False], nulls_last=True
+        )
+
     def unwinds(self, top: int = 10) -> pl.DataFrame:
         return self.changes.filter(pl.col("change") < 0).sort(["change", "expiration", "strike"]).head(top)
 
