@@ -1,72 +1,22 @@
-"""Every kernel against its naive twin (tests/naive.py), on hypothesis-generated chains, plus the
-invariants of the definitions. Run twice in CI: JIT on, and NUMBA_DISABLE_JIT=1."""
+"""Every kernel against its naive twin (tests/naive.py), on hypothesis-generated inputs. Run twice in
+CI: JIT on, and NUMBA_DISABLE_JIT=1."""
 
 from __future__ import annotations
 
-import random
-from datetime import date
 from fractions import Fraction
 
 import numpy as np
-import pandas as pd
 import polars as pl
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from maxpain import analyses, kernels
+from maxpain import kernels
 from maxpain.chain import strike_thousandths
-from maxpain.normalize import normalize
 from tests import naive
+from tests.strategies import CONTRACT, OPEN_INTEREST, STRIKES, arrays, unique_contracts
 
 pytestmark = pytest.mark.kernels
-
-# strikes on a grid with gaps (1, 2.5, 5 and odd steps), including adjusted-style strikes
-STRIKES = st.sampled_from(
-    [1.0, 2.5, 5.0, 7.5, 10.0, 12.37, 15.0, 20.0, 41.67, 50.0, 100.0, 177.5, 180.0, 1000.0, 4115.0]
-)
-OPEN_INTEREST = st.one_of(st.none(), st.just(0), st.integers(0, 50), st.integers(0, 2_000_000))
-CONTRACT = st.tuples(STRIKES, st.sampled_from(["C", "P"]), OPEN_INTEREST, st.sampled_from([100, 100, 10]))
-
-
-def unique_contracts(
-    draw_list: list[tuple[float, str, int | None, int]],
-) -> list[tuple[float, str, int | None, int]]:
-    seen = {}
-    for contract in draw_list:
-        seen[(contract[0], contract[1])] = contract
-    return list(seen.values())
-
-
-def arrays(contracts: list[tuple[float, str, int | None, int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    ordered = sorted(contracts, key=lambda c: c[0])
-    strike = np.array([naive.thousandths(c[0]) for c in ordered], dtype=np.int64)
-    call = np.array([(c[2] or 0) * c[3] if c[1] == "C" else 0 for c in ordered], dtype=np.int64)
-    put = np.array([(c[2] or 0) * c[3] if c[1] == "P" else 0 for c in ordered], dtype=np.int64)
-    return strike, call, put
-
-
-def frame_of(
-    contracts: list[tuple[float, str, int | None, int]], expiration: date = date(2025, 12, 19)
-) -> pl.DataFrame:
-    return pl.DataFrame(
-        {
-            "expiration": [expiration] * len(contracts),
-            "strike": [c[0] for c in contracts],
-            "right": [c[1] for c in contracts],
-            "open_interest": [c[2] for c in contracts],
-            "multiplier": [c[3] for c in contracts],
-            "volume": [1] * len(contracts),
-        },
-        schema={
-            "expiration": pl.Date,
-            "strike": pl.Float64,
-            "right": pl.String,
-            "open_interest": pl.Int64,
-            "multiplier": pl.Int32,
-            "volume": pl.Int64,
-        },
-    )
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -103,80 +53,6 @@ def test_payout_curve_matches_naive(contracts: list[tuple[float, str, int | None
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(CONTRACT, min_size=1, max_size=60), st.randoms(use_true_random=False))
-def test_max_pain_invariants(contracts: list[tuple[float, str, int | None, int]], rng: random.Random) -> None:
-    contracts = unique_contracts(contracts)
-    result = analyses.max_pain_table(frame_of(contracts), ["expiration"]).row(0, named=True)
-    assume(result["max_pain"] is not None)
-    # max pain is a listed strike
-    assert result["max_pain"] in {c[0] for c in contracts}
-    # scaling all OI leaves it unchanged
-    scaled = [(k, r, None if oi is None else oi * 7, m) for k, r, oi, m in contracts]
-    assert analyses.max_pain_table(frame_of(scaled), ["expiration"])["max_pain"][0] == result["max_pain"]
-    # row order does not matter
-    shuffled = contracts[:]
-    rng.shuffle(shuffled)
-    assert analyses.max_pain_table(frame_of(shuffled), ["expiration"])["max_pain"][0] == result["max_pain"]
-
-
-def test_max_pain_ties_go_to_the_lowest_strike() -> None:
-    # one call at 10 and one put at 20, same size: payout is flat (10 per unit) between 10 and 20
-    contracts = [(10.0, "C", 5, 100), (15.0, "C", 0, 100), (20.0, "P", 5, 100)]
-    table = analyses.max_pain_table(frame_of(contracts), ["expiration"])
-    assert table["max_pain"][0] == 10.0 == naive.naive_max_pain(contracts)[0]
-
-
-def test_all_zero_and_unknown_open_interest_are_undefined_with_reasons() -> None:
-    zero = analyses.max_pain_table(frame_of([(10.0, "C", 0, 100), (20.0, "P", 0, 100)]), ["expiration"])
-    assert zero["max_pain"][0] is None
-    assert "zero" in zero["reason"][0]
-    unknown = analyses.max_pain_table(
-        frame_of([(10.0, "C", None, 100), (20.0, "P", None, 100)]), ["expiration"]
-    )
-    assert unknown["max_pain"][0] is None
-    assert unknown["reason"][0] == "open interest is unknown for every contract"
-    assert unknown["unknown_oi"][0] == 2
-
-
-def test_one_strike_and_thousands_of_strikes() -> None:
-    assert analyses.max_pain_table(frame_of([(50.0, "P", 3, 100)]), ["expiration"])["max_pain"][0] == 50.0
-    rng = np.random.default_rng(3)
-    contracts = [
-        (float(k) / 2, "C" if rng.random() < 0.5 else "P", int(rng.integers(0, 10_000)), 100)
-        for k in range(1, 5001)
-    ]
-    expected, _ = naive.naive_max_pain(contracts)
-    assert analyses.max_pain_table(frame_of(contracts), ["expiration"])["max_pain"][0] == expected
-
-
-@pytest.mark.parametrize("library", ["polars", "pandas"])
-def test_pandas_and_polars_inputs_agree_with_naive(library: str) -> None:
-    rng = np.random.default_rng(11)
-    strikes = np.array([90, 95, 100, 105, 110, 120], dtype=float)
-    rows = {
-        "contractSymbol": [],
-        "strike": [],
-        "openInterest": [],
-        "type": [],
-        "expiration": [],
-    }
-    for k in strikes:
-        for right in ("call", "put"):
-            rows["contractSymbol"].append(f"XYZ251219{right[0].upper()}{int(k * 1000):08d}")
-            rows["strike"].append(k)
-            rows["openInterest"].append(float(rng.integers(0, 500)) if rng.random() > 0.1 else float("nan"))
-            rows["type"].append(right)
-            rows["expiration"].append("2025-12-19")
-    raw = pd.DataFrame(rows) if library == "pandas" else pl.DataFrame(rows)
-    chain = normalize(raw, captured_at=pd.Timestamp("2025-12-01T20:00Z").to_pydatetime(), spot=100.0)
-    contracts = [
-        (k, "C" if t == "call" else "P", None if np.isnan(oi) else int(oi), 100)
-        for k, t, oi in zip(rows["strike"], rows["type"], rows["openInterest"], strict=True)
-    ]
-    assert analyses.max_pain_by_expiration(chain)["max_pain"][0] == naive.naive_max_pain(contracts)[0]
-
-
-@settings(max_examples=200, deadline=None)
 @given(
     st.lists(
         st.lists(st.tuples(STRIKES, st.sampled_from(["C", "P"]), OPEN_INTEREST), max_size=30),
@@ -202,35 +78,6 @@ def test_strike_totals_matches_naive(segments: list[list[tuple[float, str, int |
         got = {strikes[i] / 1000: (int(calls[i]), int(puts[i])) for i in range(lo, hi)}
         assert got == expected
         assert list(strikes[lo:hi]) == sorted(strikes[lo:hi])
-
-
-@settings(max_examples=300, deadline=None)
-@given(
-    st.lists(st.one_of(st.integers(0, 20), st.integers(0, 100_000)), min_size=0, max_size=80),
-    st.sampled_from([0.0, 0.01, 0.05, 0.2]),
-)
-def test_clusters_match_naive(oi: list[int], min_share: float) -> None:
-    strikes = [100.0 + 2.5 * i for i in range(len(oi))]
-    by_strike = pl.DataFrame(
-        {"strike": strikes, "call_oi": oi, "put_oi": oi},
-        schema={"strike": pl.Float64, "call_oi": pl.Int64, "put_oi": pl.Int64},
-    )
-    found = analyses.find_clusters(by_strike, min_share=min_share).filter(pl.col("side") == "call")
-    expected = naive.naive_clusters(strikes, oi, min_share)
-    got = sorted(found.drop("side").to_dicts(), key=lambda d: d["peak"])
-    expected = sorted(expected, key=lambda d: d["peak"])
-    assert len(got) == len(expected)
-    for g, e in zip(got, expected, strict=True):
-        assert (g["low"], g["high"], g["peak"], g["open_interest"]) == (
-            e["low"],
-            e["high"],
-            e["peak"],
-            e["open_interest"],
-        )
-        assert g["center"] == pytest.approx(e["center"])
-        assert g["share"] == pytest.approx(e["share"])
-        # bands never overlap and the peak lies inside its band
-        assert g["low"] <= g["peak"] <= g["high"]
 
 
 @settings(max_examples=300, deadline=None)

@@ -1,0 +1,86 @@
+"""The command group: help, options after the command, errors as one sentence with exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.cli.helpers import cli
+
+
+def test_help_lists_every_command_with_examples(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = cli(capsys, "--help")
+    assert code == 0
+    for command in ("fetch", "import", "snapshots", "report", "pain", "walls", "heatmap", "diff", "exposure"):
+        assert command in out
+        sub_code, sub_out, _ = cli(capsys, command, "--help")
+        assert sub_code == 0 and "Example" in sub_out, command
+    assert "Exit codes" in out
+
+
+def test_options_work_after_the_command_too(capsys: pytest.CaptureFixture[str], demo: str) -> None:
+    document = json.loads(cli(capsys, "report", "DEMO", "--store", demo, "--json")[1])
+    assert document["ticker"] == "DEMO"
+
+
+@pytest.mark.parametrize(
+    ("args", "exit_code", "fragment"),
+    [
+        (["report", "NOPE"], 4, "no snapshots of NOPE"),
+        (["report", "DEMO", "--at", "2024-01-01"], 4, "no DEMO snapshot on 2024-01-01"),
+        (["report", "DEMO", "--at", "2025-12-0"], 3, "matches 5"),
+        (["report", "DEMO", "--until", "2025-11-01"], 3, "before the snapshot's capture date"),
+        (["report", "DEMO", "--until", "tomorrow"], 2, "not a date"),
+        (["heatmap", "DEMO", "--strikes", "abc"], 2, "not a strike range"),
+        (["heatmap", "DEMO", "--strikes", "120:90"], 2, "LO < HI"),
+        (["pain", "DEMO", "--expiry", "2025-12-20"], 4, "nearest listed is 2025-12-19"),
+        (
+            [
+                "exposure",
+                "DEMO",
+                "--strike",
+                "91",
+                "--right",
+                "put",
+                "--expiry",
+                "2026-01-16",
+                "--contracts",
+                "5",
+            ],
+            4,
+            "nearest listed",
+        ),
+        (
+            [
+                "exposure",
+                "DEMO",
+                "--strike",
+                "90",
+                "--right",
+                "put",
+                "--expiry",
+                "2026-01-16",
+                "--contracts",
+                "0",
+            ],
+            2,
+            "--contracts",
+        ),
+        (["report", "../../etc"], 3, "not a ticker symbol"),
+        (["diff", "DEMO", "--from", "2025-12-05", "--to", "2025-12-01"], 3, "swap them"),
+        (["report"], 2, "Missing argument"),
+        (["frobnicate"], 2, "No such command"),
+    ],
+)
+def test_errors_are_one_sentence_with_exit_codes(
+    capsys: pytest.CaptureFixture[str], demo: str, args: list[str], exit_code: int, fragment: str
+) -> None:
+    before = sorted(p.name for p in Path(demo).rglob("*"))
+    code, _out, err = cli(capsys, "--store", demo, *args)
+    assert code == exit_code, err
+    assert fragment in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert err.startswith("maxpain: ")
+    assert sorted(p.name for p in Path(demo).rglob("*")) == before  # the store is untouched

@@ -1,0 +1,44 @@
+"""`maxpain exposure`."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.cli.helpers import cli_json
+
+
+def test_exposure_json_contract(capsys: pytest.CaptureFixture[str], demo: str) -> None:
+    document = cli_json(
+        capsys,
+        "--store",
+        demo,
+        "exposure",
+        "DEMO",
+        "--strike",
+        "90",
+        "--right",
+        "put",
+        "--expiry",
+        "2026-01-16",
+        "--contracts",
+        "1000",
+    )
+    for key in (
+        "ticker",
+        "contracts",
+        "strike",
+        "right",
+        "expiration",
+        "multiplier",
+        "shares",
+        "spot",
+        "notional_at_spot",
+        "notional_at_strike",
+        "premium",
+        "delta",
+        "delta_adjusted_notional",
+    ):
+        assert key in document
+    assert document["shares"] == 100_000
+    assert document["notional_at_spot"] == pytest.approx(100_000 * document["spot"])
+    assert -1 < document["delta"] < 0

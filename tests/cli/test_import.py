@@ -1,0 +1,185 @@
+"""`maxpain import`: bad files one sentence each, every file tried, duplicates, wide and large files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from maxpain.store import Store
+from tests.cli.helpers import GOOD_HEADER, REPO, assert_one_sentence, cli, invoke, tree, write
+
+
+def test_import_reports_bad_files_and_keeps_going(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b\n1,2\n")
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    good = REPO / "fixtures" / "yahoo" / "options-DEMO-multi.json"
+    store = tmp_path / "store"
+    code, out, err = cli(capsys, "--store", str(store), "import", str(bad), str(good), str(empty))
+    assert code == 3
+    assert "no call/put column" in err or "no strike" in err or "contractSymbol" in err
+    assert "the file is empty" in err
+    assert "saved DEMO/" in out
+    assert len(list((store / "DEMO").glob("*.parquet"))) == 1
+    # identical re-import is detected
+    code, out, _ = cli(capsys, "--store", str(store), "import", str(good))
+    assert code == 0 and "already stored" in out
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "fragment"),
+    [
+        ("empty.csv", "", "empty"),
+        ("header-only.csv", GOOD_HEADER, "no rows"),
+        ("wrong-columns.csv", "a,b,c\n1,2,3\n", "no call/put column"),
+        (
+            "text-strike.csv",
+            GOOD_HEADER + "X251219C00100000,call,2025-12-19,abc,10,1,1.1,1,2025-12-01 20:00:00\n",
+            "non-numeric",
+        ),
+        (
+            "negative-oi.csv",
+            GOOD_HEADER + "X251219C00100000,call,2025-12-19,100,-5,1,1.1,1,2025-12-01 20:00:00\n",
+            "negative open interest",
+        ),
+        (
+            "fraction-oi.csv",
+            GOOD_HEADER + "X251219C00100000,call,2025-12-19,100,2.5,1,1.1,1,2025-12-01 20:00:00\n",
+            "fractional",
+        ),
+        (
+            "nan-strike.csv",
+            GOOD_HEADER + "X251219C00100000,call,2025-12-19,NaN,5,1,1.1,1,2025-12-01 20:00:00\n",
+            "strike",
+        ),
+        (
+            "bad-right.csv",
+            GOOD_HEADER + "X251219C00100000,maybe,2025-12-19,100,5,1,1.1,1,2025-12-01 20:00:00\n",
+            "call/put",
+        ),
+        (
+            "bad-date.csv",
+            GOOD_HEADER + "X251219C00100000,call,19/12/2025,100,5,1,1.1,1,2025-12-01 20:00:00\n",
+            "not a date",
+        ),
+        (
+            "clash.csv",
+            GOOD_HEADER + "X251219C00100000,call,2025-12-19,100,5,1,1.1,1,2025-12-01 20:00:00\n"
+            "X251219C00100000,call,2025-12-19,100,7,1,1.1,1,2025-12-01 20:00:00\n",
+            "different values",
+        ),
+        (
+            "no-time.csv",
+            "contractSymbol,type,expiration,strike,openInterest\nX251219C00100000,call,2025-12-19,100,5\n",
+            "--captured-at",
+        ),
+        ("binary.parquet", "\x00\x01garbage", "cannot be read"),
+        ("bad.json", "{not json", "not valid JSON"),
+        ("other.json", '{"hello": 1}', "not a Yahoo option-chain body"),
+        ("data.xlsx", "x", "unknown file type"),
+    ],
+)
+def test_bad_files_are_one_sentence_and_store_nothing(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, name: str, text: str, fragment: str
+) -> None:
+    store = tmp_path / "s"
+    path = write(tmp_path, name, text)
+    code, _, err = invoke(capsys, "--store", str(store), "import", str(path))
+    assert code == 3, err
+    assert fragment in err
+    assert_one_sentence(err)
+    assert name in err  # the message names the file
+    assert tree(store) == {}
+
+
+def test_missing_file_and_folder(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, _, err = invoke(capsys, "--store", str(tmp_path / "s"), "import", str(tmp_path / "nope.csv"))
+    assert code == 3 and "no such file" in err
+    code, _, err = invoke(capsys, "--store", str(tmp_path / "s"), "import", str(tmp_path))
+    assert code == 3 and "is a folder" in err
+
+
+def test_duplicated_contracts_in_a_file_are_removed_and_reported(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    row = "X251219C00100000,call,2025-12-19,100,5,1,1.1,1,2025-12-01 20:00:00\n"
+    put = "X251219P00100000,put,2025-12-19,100,9,1,1.1,1,2025-12-01 20:00:00\n"
+    path = write(tmp_path, "dups.csv", GOOD_HEADER + row + row + put)
+    code, out, err = invoke(capsys, "--store", str(tmp_path / "s"), "--no-color", "import", str(path))
+    assert code == 0, err
+    assert "removed 1 exact duplicate" in out
+
+
+def test_wide_file_reads_only_the_columns_it_needs(tmp_path: Path) -> None:
+    from maxpain.sources.files import read_table
+
+    rows = 20_000
+    frame = pl.DataFrame(
+        {
+            "contractSymbol": [f"X251219C{(i + 1) * 1000:08d}" for i in range(rows)],
+            "strike": [float(i + 1) for i in range(rows)],
+            "openInterest": [1.0] * rows,
+            **{f"junk_{j}": ["x" * 40] * rows for j in range(30)},
+        }
+    )
+    path = tmp_path / "wide.parquet"
+    frame.write_parquet(path)
+    table = read_table(path)
+    assert table.columns == ["contractSymbol", "strike", "openInterest"]
+
+
+def test_implausible_numbers_are_refused_or_nulled(tmp_path: Path) -> None:
+    """Found by the fuzzer: a 9.2e18 strike overflowed the OCC-symbol synthesis."""
+    from maxpain.errors import InputError
+    from maxpain.normalize import normalize
+
+    base = {
+        "type": ["call", "put"],
+        "expiration": ["2025-12-19"] * 2,
+        "openInterest": [1.0, 2.0],
+        "lastTradeDate": ["2025-12-01 20:00:00"] * 2,
+    }
+    with pytest.raises(InputError, match="not a plausible strike"):
+        normalize(pl.DataFrame({**base, "strike": [9.2234e18, 100.0]}), underlying="XYZ")
+    with pytest.raises(InputError, match="multiplier"):
+        normalize(
+            pl.DataFrame({**base, "strike": [100.0, 100.0], "multiplier": [1e12, 100.0]}), underlying="XYZ"
+        )
+    chain = normalize(
+        pl.DataFrame(
+            {**base, "strike": [100.0, 100.0], "bid": [float("inf"), 1.0], "ask": [float("nan"), 1.2]}
+        ),
+        underlying="XYZ",
+    )
+    assert chain.frame["bid"].null_count() == 1 and chain.frame["ask"].null_count() == 1
+
+
+def test_large_csv_is_read_in_chunks_with_the_same_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import maxpain.sources.files as files
+
+    demo = Store(REPO / "fixtures" / "demo-store")
+    chain = demo.load(demo.resolve("DEMO"))
+    path = tmp_path / "demo.csv"
+    chain.frame.rename({"right": "type"}).with_columns(junk=pl.lit("x" * 50)).write_csv(path)
+    whole = files.read_file(path, captured_at=chain.meta.captured_at).frame
+    monkeypatch.setattr(files, "_CHUNKED_CSV_BYTES", 1_000)  # every file counts as large
+    monkeypatch.setattr(files, "_CSV_CHUNK_BYTES", 2_000)  # many chunks
+    table = files.read_table(path)
+    assert "junk" not in table.columns
+    assert files.read_file(path, captured_at=chain.meta.captured_at).frame.equals(whole)
+    # a quoted field with a newline cannot be split on lines: the whole-file reader takes over
+    quoted = tmp_path / "quoted.csv"
+    quoted.write_text(
+        "contractSymbol,type,expiration,strike,openInterest,note\n"
+        'X251219C00100000,call,2025-12-19,100,5,"two\nlines"\n'
+        + "".join(f"X251219P{100000 + i * 1000:08d},put,2025-12-19,{100 + i},5,plain\n" for i in range(200))
+    )
+    monkeypatch.setattr(files, "_CSV_CHUNK_BYTES", 1)  # one line per chunk: the quoted row must split
+    assert files._read_csv_chunked(quoted, ",") is None
+    fallback = files.read_table(quoted)
+    assert fallback.height == 201 and fallback["contractSymbol"][0] == "X251219C00100000"

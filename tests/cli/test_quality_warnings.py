@@ -1,0 +1,100 @@
+"""Data-quality warnings reach the views they affect."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from maxpain.store import Store
+from tests.cli.helpers import cli, invoke
+
+
+def test_pre_market_zero_oi_is_warned_in_every_view(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, corpus: Path
+) -> None:
+    store = tmp_path / "s"
+    assert (
+        invoke(
+            capsys,
+            "--store",
+            str(store),
+            "import",
+            str(corpus / "node-yahoo-finance2-v7-json/options-AAPL.json"),
+        )[0]
+        == 0
+    )
+    for view in (["report", "AAPL"], ["pain", "AAPL"], ["walls", "AAPL"]):
+        code, out, err = invoke(capsys, "--store", str(store), "--no-color", *view)
+        assert code == 0, err
+        flat = " ".join(out.replace("│", " ").split())
+        assert "open interest 0" in flat, view
+        assert "no two-sided quote" in flat, view
+    document = json.loads(invoke(capsys, "--store", str(store), "--json", "pain", "AAPL")[1])
+    assert document["expirations"][0]["max_pain"] is None
+    assert "before the open" in document["expirations"][0]["reason"]
+
+
+def test_estimated_spot_is_marked(capsys: pytest.CaptureFixture[str], tmp_path: Path, corpus: Path) -> None:
+    store = tmp_path / "s"
+    assert (
+        invoke(
+            capsys,
+            "--store",
+            str(store),
+            "import",
+            str(corpus / "ansabs-options_pricing/NVDA_2025-02-03T1540Z.parquet"),
+        )[0]
+        == 0
+    )
+    code, out, _ = invoke(capsys, "--store", str(store), "--no-color", "report", "NVDA")
+    assert code == 0 and "(estimated)" in out
+    assert (
+        json.loads(invoke(capsys, "--store", str(store), "--json", "snapshots")[1])[0]["spot_estimated"]
+        is True
+    )
+
+
+def test_same_day_diff_is_warned(capsys: pytest.CaptureFixture[str], demo_store: Path) -> None:
+    source = Store(demo_store).load(Store(demo_store).resolve("DEMO"))
+    path = demo_store.parent / "again.csv"
+    source.frame.rename({"right": "type"}).write_csv(path)
+    assert (
+        invoke(
+            capsys,
+            "--store",
+            str(demo_store),
+            "import",
+            str(path),
+            "--ticker",
+            "DEMO",
+            "--captured-at",
+            "2025-12-05T22:00:00Z",
+        )[0]
+        == 0
+    )
+    code, out, _ = invoke(capsys, "--store", str(demo_store), "--no-color", "diff", "DEMO")
+    assert code == 0
+    assert "same trading day" in " ".join(
+        out.replace("│", " ").split()
+    ) or "trading day 2025-12-05" in " ".join(out.replace("│", " ").split())
+
+
+@pytest.mark.corpus
+def test_half_day_warning_reaches_the_diff_view(capsys: pytest.CaptureFixture[str], real_store: str) -> None:
+    capsys.readouterr()
+    code, out, _ = cli(
+        capsys,
+        "--store",
+        real_store,
+        "--no-color",
+        "diff",
+        "NVDA",
+        "--from",
+        "2025-11-26",
+        "--to",
+        "2025-11-28",
+    )
+    assert code == 0
+    assert "looks incomplete" in " ".join(out.replace("│", " ").split())
