@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import numpy as np
 import polars as pl
 from hypothesis import strategies as st
 
+from maxpain.chain import Chain
+from maxpain.normalize import normalize
 from tests import naive
 
 # strikes on a grid with gaps (1, 2.5, 5 and odd steps), including adjusted-style strikes
@@ -60,3 +62,36 @@ def frame_of(
             "volume": pl.Int64,
         },
     )
+
+
+# A synthetic chain: several expirations and roots, strikes with gaps, OI with zeros and unknowns.
+EXPIRATIONS = st.sampled_from([date(2025, 12, 5), date(2025, 12, 12), date(2025, 12, 19), date(2026, 1, 16)])
+ROOTS = st.sampled_from(["XYZ", "XYZ", "XYZW"])
+CHAIN_ROW = st.tuples(ROOTS, EXPIRATIONS, STRIKES, st.sampled_from(["C", "P"]), OPEN_INTEREST)
+
+
+def chain_of(
+    rows: list[tuple[str, date, float, str, int | None]], *, captured_at: datetime, volume: int = 1
+) -> Chain:
+    """A Chain of unique (root, expiration, strike, right) rows through the normalizer (roots travel
+    in OCC symbols, as in real files)."""
+    unique = {(r, e, k, x): oi for r, e, k, x, oi in rows}
+    frame = pl.DataFrame(
+        {
+            "expiration": [key[1] for key in unique],
+            "strike": [key[2] for key in unique],
+            "right": [key[3] for key in unique],
+            "open_interest": list(unique.values()),
+            "volume": [volume] * len(unique),
+            "contract_symbol": [f"{r}{e:%y%m%d}{x}{naive.thousandths(k):08d}" for r, e, k, x in unique],
+        },
+        schema={
+            "expiration": pl.Date,
+            "strike": pl.Float64,
+            "right": pl.String,
+            "open_interest": pl.Int64,
+            "volume": pl.Int64,
+            "contract_symbol": pl.String,
+        },
+    )
+    return normalize(frame, underlying="XYZ", captured_at=captured_at, spot=100.0)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import polars as pl
 import pytest
 from hypothesis import given, settings
@@ -9,6 +11,9 @@ from hypothesis import strategies as st
 
 from maxpain import analyses
 from tests import naive
+from tests.strategies import CHAIN_ROW, chain_of
+
+CAPTURED = datetime(2025, 12, 4, 21, 0, tzinfo=UTC)
 
 pytestmark = pytest.mark.kernels
 
@@ -40,3 +45,67 @@ def test_clusters_match_naive(oi: list[int], min_share: float) -> None:
         assert g["share"] == pytest.approx(e["share"])
         # bands never overlap and the peak lies inside its band
         assert g["low"] <= g["peak"] <= g["high"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(CHAIN_ROW, min_size=1, max_size=80), st.integers(1, 6), st.sampled_from([1, 2, 3, 8]))
+def test_walls_of_a_window_match_naive(rows: list, top: int, weeks: int) -> None:
+    """Walls, shares, side totals and pooled max pain of a window on a synthetic chain (several
+    expirations and roots, zero and unknown OI) equal the naive twins'."""
+    chain = chain_of(rows, captured_at=CAPTURED)
+    window = analyses.make_window(chain, weeks=weeks)
+    result = analyses.find_walls(chain, window, top=top)
+    group = chain.frame.filter(pl.col("expiration").is_in(list(window.expirations)))
+    contracts = list(
+        zip(
+            group["strike"].to_list(),
+            group["right"].cast(pl.String).to_list(),
+            group["open_interest"].to_list(),
+            strict=True,
+        )
+    )
+    put_walls, call_walls = naive.naive_walls(contracts, top)
+    for got, expected in ((result.put_walls, put_walls), (result.call_walls, call_walls)):
+        assert [(r["strike"], r["open_interest"]) for r in got.iter_rows(named=True)] == [
+            (k, oi) for k, oi, _ in expected
+        ]
+        assert got["share"].to_list() == pytest.approx([s for _, _, s in expected])
+    totals = naive.naive_strike_totals(contracts)
+    assert (result.call_total, result.put_total) == (
+        sum(c for c, _ in totals.values()),
+        sum(p for _, p in totals.values()),
+    )
+    expected_pain = naive.naive_max_pain_broadcast(
+        group["strike"].to_list(),
+        group["right"].cast(pl.String).to_list(),
+        group["open_interest"].to_list(),
+        group["multiplier"].to_list(),
+    )
+    assert result.pooled.strike == expected_pain
+    if result.pooled.strike is not None and result.put_walls.height:
+        assert result.put_walls["distance_to_max_pain"][0] == pytest.approx(put_walls[0][0] - expected_pain)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(CHAIN_ROW, min_size=1, max_size=80), st.integers(1, 4))
+def test_walls_per_expiration_segment_match_naive(rows: list, top: int) -> None:
+    """ranked_walls with by=["expiration"]: each expiration ranked on its own."""
+    chain = chain_of(rows, captured_at=CAPTURED)
+    ranked = analyses.ranked_walls(chain.frame, ["expiration"], top=top)
+    for expiration in chain.expirations:
+        group = chain.frame.filter(pl.col("expiration") == expiration)
+        contracts = list(
+            zip(
+                group["strike"].to_list(),
+                group["right"].cast(pl.String).to_list(),
+                group["open_interest"].to_list(),
+                strict=True,
+            )
+        )
+        put_walls, call_walls = naive.naive_walls(contracts, top)
+        for side, expected in (("put", put_walls), ("call", call_walls)):
+            got = ranked.filter((pl.col("expiration") == expiration) & (pl.col("side") == side))
+            assert list(zip(got["strike"], got["open_interest"], strict=True)) == [
+                (k, oi) for k, oi, _ in expected
+            ]
+            assert got["rank"].to_list() == list(range(1, len(expected) + 1))
