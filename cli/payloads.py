@@ -134,11 +134,17 @@ def pain(opened: Snapshot, study: PainStudy) -> dict[str, Any]:
 
 
 def heatmap(
-    opened: Snapshot, metric: str, grid: pl.DataFrame, max_pain: dict[date, float | None], warnings: list[str]
+    opened: Snapshot,
+    metric: str,
+    grid: pl.DataFrame,
+    max_pain: dict[date, float | None],
+    warnings: list[str],
+    earlier: Snapshot | None = None,
 ) -> dict[str, Any]:
     return {
         "ticker": opened.chain.underlying,
         "snapshot": snapshot(opened),
+        **({"from": snapshot(earlier)} if earlier is not None else {}),
         "metric": metric,
         "cells": records(grid),
         "max_pain": {k.isoformat(): v for k, v in max_pain.items()},

@@ -72,6 +72,7 @@ def heatmap(
     from ..render.heatmap import Heatmap
 
     warnings: list[str] = []
+    before = None
     if metric == "change":
         before, opened = snapshot_pair(settings, ticker, start, end or at)
         change = analyses.open_interest_change(before.chain, opened.chain, until=until)
@@ -87,7 +88,7 @@ def heatmap(
     chain = opened.chain
     pain = analyses.max_pain_by_column(analyses.max_pain_by_expiration(chain))
     if settings.as_json:
-        emit_json(payloads.heatmap(opened, metric, grid, pain, warnings))
+        emit_json(payloads.heatmap(opened, metric, grid, pain, warnings, before))
         return
     show(
         settings,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.helpers import cli
+from tests.cli.helpers import cli, figures_missing_from_json
 
 
 def test_help_lists_every_command_with_examples(capsys: pytest.CaptureFixture[str]) -> None:
@@ -84,3 +84,17 @@ def test_errors_are_one_sentence_with_exit_codes(
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
     assert err.startswith("maxpain: ")
     assert sorted(p.name for p in Path(demo).rglob("*")) == before  # the store is untouched
+
+
+def test_the_headline_checker_catches_figures_the_json_lacks() -> None:
+    """The headline tests compare printed figures with JSON values: check that they can fail."""
+    document = {"strike": 90.0, "gap": -10.0, "share": 0.683, "premium": 12_620_000.0, "days": ["2025-12-19"]}
+    assert (
+        figures_missing_from_json("90 sits 10 below; 68% for $12.62M on 2025-12-19 (1 day)", document) == []
+    )
+    assert figures_missing_from_json("91 sits 10 below; 69% for $12.7M on 2025-12-26", document) == [
+        "2025-12-26",
+        "91",
+        "69%",
+        "$12.7M",
+    ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.cli.helpers import cli_json
+from tests.cli.helpers import cli, cli_json, figures_missing_from_json, headline
 
 
 def test_exposure_json_contract(capsys: pytest.CaptureFixture[str], demo: str) -> None:
@@ -42,3 +42,25 @@ def test_exposure_json_contract(capsys: pytest.CaptureFixture[str], demo: str) -
     assert document["shares"] == 100_000
     assert document["notional_at_spot"] == pytest.approx(100_000 * document["spot"])
     assert -1 < document["delta"] < 0
+
+
+def test_exposure_headline_figures_are_in_its_json(capsys: pytest.CaptureFixture[str], demo: str) -> None:
+    args = (
+        "--store",
+        demo,
+        "exposure",
+        "DEMO",
+        "--strike",
+        "90",
+        "--right",
+        "put",
+        "--expiry",
+        "2026-01-16",
+        "--contracts",
+        "1000",
+    )
+    _, out, _ = cli(capsys, "--no-color", *args, width=300)
+    document = cli_json(capsys, *args)
+    sentence = headline(out, "1,000 DEMO 90-strike puts")
+    assert "behave like being short" in sentence
+    assert figures_missing_from_json(sentence, document) == []

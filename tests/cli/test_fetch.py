@@ -9,7 +9,14 @@ from typing import Any
 
 import pytest
 
-from tests.cli.helpers import MULTI, assert_one_sentence, failing_second, invoke, tree
+from tests.cli.helpers import (
+    MULTI,
+    assert_one_sentence,
+    failing_second,
+    figures_missing_from_json,
+    invoke,
+    tree,
+)
 from tests.yahoo_replay import options_route
 
 
@@ -97,3 +104,16 @@ def test_live_selector_fetches_without_saving(
     document = json.loads(out)
     assert document["snapshot"]["id"] is None and document["snapshot"]["source"] == "yahoo"
     assert tree(store) == {}
+
+
+def test_fetch_headline_figures_are_in_its_json(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, replay: Callable[[Any], None]
+) -> None:
+    replay(options_route({None: MULTI}))
+    code, out, err = invoke(capsys, "--store", str(tmp_path / "a"), "--no-color", "fetch", "DEMO")
+    assert code == 0, err
+    replay(options_route({None: MULTI}))
+    code, document_text, err = invoke(capsys, "--store", str(tmp_path / "b"), "--json", "fetch", "DEMO")
+    assert code == 0, err
+    sentence = next(line for line in out.splitlines() if "contracts," in line)
+    assert figures_missing_from_json(sentence, json.loads(document_text)) == []

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.helpers import cli, cli_json
+from tests.cli.helpers import cli, cli_json, figures_missing_from_json
 
 
 def test_heatmap_metrics_and_change(capsys: pytest.CaptureFixture[str], demo: str) -> None:
@@ -65,3 +65,23 @@ def test_exports_save_what_was_rendered(
     assert code == 0
     assert svg.read_text().startswith("<svg") and "Put" in svg.read_text()
     assert "Call walls" in html.read_text()
+
+
+def test_heatmap_headline_figures_are_in_its_json(capsys: pytest.CaptureFixture[str], demo: str) -> None:
+    args = (
+        "--store",
+        demo,
+        "heatmap",
+        "DEMO",
+        "--metric",
+        "change",
+        "--from",
+        "2025-12-01",
+        "--to",
+        "2025-12-05",
+    )
+    _, out, _ = cli(capsys, "--no-color", *args, width=300)
+    document = cli_json(capsys, *args)
+    for start in ("OI change 2025-12-01", "legend:"):
+        line = next(line for line in out.splitlines() if line.startswith(start))
+        assert figures_missing_from_json(line, document) == []

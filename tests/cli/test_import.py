@@ -8,7 +8,17 @@ import polars as pl
 import pytest
 
 from maxpain.store import Store
-from tests.cli.helpers import GOOD_HEADER, REPO, assert_one_sentence, cli, invoke, tree, write
+from tests.cli.helpers import (
+    GOOD_HEADER,
+    REPO,
+    assert_one_sentence,
+    cli,
+    cli_json,
+    figures_missing_from_json,
+    invoke,
+    tree,
+    write,
+)
 
 
 def test_import_reports_bad_files_and_keeps_going(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -183,3 +193,15 @@ def test_large_csv_is_read_in_chunks_with_the_same_result(
     assert files._read_csv_chunked(quoted, ",") is None
     fallback = files.read_table(quoted)
     assert fallback.height == 201 and fallback["contractSymbol"][0] == "X251219C00100000"
+
+
+def test_import_headline_figures_are_in_its_json(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    source = Store(REPO / "fixtures" / "demo-store")
+    path = tmp_path / "demo.parquet"
+    source.load(source.resolve("DEMO")).frame.write_parquet(path)
+    args = ("import", str(path), "--ticker", "DEMO", "--captured-at", "2025-12-05T21:15:00Z")
+    _, out, _ = cli(capsys, "--store", str(tmp_path / "a"), "--no-color", *args, width=300)
+    document = cli_json(capsys, "--store", str(tmp_path / "b"), *args)
+    sentence = next(line for line in out.splitlines() if "contracts," in line)
+    assert "344 contracts, 8 expirations, spot 103.10" in sentence
+    assert figures_missing_from_json(sentence, document) == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.cli.helpers import cli_json
+from tests.cli.helpers import cli, cli_json, figures_missing_from_json, headline
 
 
 def test_pain_json_contract(capsys: pytest.CaptureFixture[str], demo: str) -> None:
@@ -19,3 +19,13 @@ def test_pain_json_contract(capsys: pytest.CaptureFixture[str], demo: str) -> No
     assert document["window"]["pooled_max_pain"] == 100.0
     points = document["curve"]["points"]
     assert min(points, key=lambda p: p["total_payout"])["strike"] == document["curve"]["max_pain"]
+
+
+def test_pain_headline_figures_are_in_its_json(capsys: pytest.CaptureFixture[str], demo: str) -> None:
+    _, out, _ = cli(capsys, "--store", demo, "--no-color", "pain", "DEMO", width=300)
+    document = cli_json(capsys, "--store", demo, "pain", "DEMO")
+    sentence = headline(out, "Pooled max pain of the window")
+    assert "103.10" in sentence
+    assert figures_missing_from_json(sentence, document) == []
+    curve_title = headline(out, "Payout to option holders at expiry ·")
+    assert figures_missing_from_json(curve_title, document) == []
