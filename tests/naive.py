@@ -187,3 +187,29 @@ def naive_top_k(values: list[int], k: int) -> list[int]:
     positive = [(v, i) for i, v in enumerate(values) if v > 0]
     positive.sort(key=lambda vi: (-vi[0], vi[1]))
     return [i for _, i in positive[:k]]
+
+
+def side_contracts(frame: Any) -> list[tuple[float, str, int | None]]:
+    """(strike, C/P, OI) of every row of a chain-shaped polars frame: the naive twins' input."""
+    return list(
+        zip(
+            frame["strike"].to_list(),
+            frame["right"].cast(str).to_list(),
+            frame["open_interest"].to_list(),
+            strict=True,
+        )
+    )
+
+
+def keyed_contracts(frame: Any) -> list[tuple[str, Any, float, str, int | None]]:
+    """(root, expiration, strike, C/P, OI) of every row: the input of :func:`naive_oi_change`."""
+    return list(
+        zip(
+            frame["root"].to_list(),
+            frame["expiration"].to_list(),
+            frame["strike"].to_list(),
+            frame["right"].cast(str).to_list(),
+            frame["open_interest"].to_list(),
+            strict=True,
+        )
+    )

@@ -196,14 +196,7 @@ def test_walls_over_four_week_windows_match_naive(corpus: Path) -> None:
         window = analyses.make_window(chain, weeks=4)
         result = analyses.find_walls(chain, window, top=5)
         group = chain.frame.filter(pl.col("expiration").is_in(list(window.expirations)))
-        contracts = list(
-            zip(
-                group["strike"].to_list(),
-                group["right"].cast(pl.String).to_list(),
-                group["open_interest"].to_list(),
-                strict=True,
-            )
-        )
+        contracts = naive.side_contracts(group)
         put_walls, call_walls = naive.naive_walls(contracts, 5)
         for got, expected in ((result.put_walls, put_walls), (result.call_walls, call_walls)):
             assert [(r["strike"], r["open_interest"]) for r in got.iter_rows(named=True)] == [
@@ -230,17 +223,7 @@ def test_oi_change_between_consecutive_days_matches_naive(corpus: Path) -> None:
             live = trading_day(b.meta.captured_at)
 
             def rows(chain: Chain, live: date = live) -> list[tuple]:
-                frame = chain.frame.filter(pl.col("expiration") >= live)
-                return list(
-                    zip(
-                        frame["root"],
-                        frame["expiration"],
-                        frame["strike"],
-                        frame["right"].cast(pl.String),
-                        frame["open_interest"],
-                        strict=True,
-                    )
-                )
+                return naive.keyed_contracts(chain.frame.filter(pl.col("expiration") >= live))
 
             expected = naive.naive_oi_change(rows(a), rows(b))
             got = {

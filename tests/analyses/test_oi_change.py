@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from maxpain import analyses
+from maxpain.chain import Chain
 from maxpain.errors import InputError
 from tests import naive
 from tests.strategies import CHAIN_ROW, chain_of
@@ -20,18 +21,8 @@ BEFORE = datetime(2025, 12, 4, 21, 0, tzinfo=UTC)
 AFTER = datetime(2025, 12, 5, 21, 0, tzinfo=UTC)
 
 
-def rows_of(chain: analyses.OIChange | object, live: date) -> list[tuple]:
-    frame = chain.frame.filter(pl.col("expiration") >= live)  # type: ignore[attr-defined]
-    return list(
-        zip(
-            frame["root"],
-            frame["expiration"],
-            frame["strike"],
-            frame["right"].cast(pl.String),
-            frame["open_interest"],
-            strict=True,
-        )
-    )
+def rows_of(chain: Chain, live: date) -> list[tuple]:
+    return naive.keyed_contracts(chain.frame.filter(pl.col("expiration") >= live))
 
 
 @settings(max_examples=150, deadline=None)

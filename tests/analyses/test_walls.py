@@ -56,14 +56,7 @@ def test_walls_of_a_window_match_naive(rows: list, top: int, weeks: int) -> None
     window = analyses.make_window(chain, weeks=weeks)
     result = analyses.find_walls(chain, window, top=top)
     group = chain.frame.filter(pl.col("expiration").is_in(list(window.expirations)))
-    contracts = list(
-        zip(
-            group["strike"].to_list(),
-            group["right"].cast(pl.String).to_list(),
-            group["open_interest"].to_list(),
-            strict=True,
-        )
-    )
+    contracts = naive.side_contracts(group)
     put_walls, call_walls = naive.naive_walls(contracts, top)
     for got, expected in ((result.put_walls, put_walls), (result.call_walls, call_walls)):
         assert [(r["strike"], r["open_interest"]) for r in got.iter_rows(named=True)] == [
@@ -94,14 +87,7 @@ def test_walls_per_expiration_segment_match_naive(rows: list, top: int) -> None:
     ranked = analyses.ranked_walls(chain.frame, ["expiration"], top=top)
     for expiration in chain.expirations:
         group = chain.frame.filter(pl.col("expiration") == expiration)
-        contracts = list(
-            zip(
-                group["strike"].to_list(),
-                group["right"].cast(pl.String).to_list(),
-                group["open_interest"].to_list(),
-                strict=True,
-            )
-        )
+        contracts = naive.side_contracts(group)
         put_walls, call_walls = naive.naive_walls(contracts, top)
         for side, expected in (("put", put_walls), ("call", call_walls)):
             got = ranked.filter((pl.col("expiration") == expiration) & (pl.col("side") == side))

@@ -19,6 +19,21 @@ GOLDEN = REPO / "tests" / "golden"
 MULTI = json.loads((REPO / "fixtures" / "yahoo" / "options-DEMO-multi.json").read_text())
 SECOND_EPOCH = MULTI["optionChain"]["result"][0]["expirationDates"][1]
 
+# Argument lists several tests use on the demo store.
+DEMO_EXPOSURE = (
+    "exposure",
+    "DEMO",
+    "--strike",
+    "90",
+    "--right",
+    "put",
+    "--expiry",
+    "2026-01-16",
+    "--contracts",
+    "1000",
+)
+DEMO_CHANGE_HEATMAP = ("heatmap", "DEMO", "--metric", "change", "--from", "2025-12-01", "--to", "2025-12-05")
+
 
 def cli(capsys: pytest.CaptureFixture[str], *args: str, width: int = 100) -> tuple[int, str, str]:
     os.environ["COLUMNS"] = str(width)

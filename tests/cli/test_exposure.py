@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.cli.helpers import cli, cli_json, figures_missing_from_json, headline
+from tests.cli.helpers import DEMO_EXPOSURE, cli, cli_json, figures_missing_from_json, headline
 
 
 def test_exposure_json_contract(capsys: pytest.CaptureFixture[str], demo: str) -> None:
@@ -12,16 +12,7 @@ def test_exposure_json_contract(capsys: pytest.CaptureFixture[str], demo: str) -
         capsys,
         "--store",
         demo,
-        "exposure",
-        "DEMO",
-        "--strike",
-        "90",
-        "--right",
-        "put",
-        "--expiry",
-        "2026-01-16",
-        "--contracts",
-        "1000",
+        *DEMO_EXPOSURE,
     )
     for key in (
         "ticker",
@@ -48,16 +39,7 @@ def test_exposure_headline_figures_are_in_its_json(capsys: pytest.CaptureFixture
     args = (
         "--store",
         demo,
-        "exposure",
-        "DEMO",
-        "--strike",
-        "90",
-        "--right",
-        "put",
-        "--expiry",
-        "2026-01-16",
-        "--contracts",
-        "1000",
+        *DEMO_EXPOSURE,
     )
     _, out, _ = cli(capsys, "--no-color", *args, width=300)
     document = cli_json(capsys, *args)

@@ -6,36 +6,20 @@ import os
 
 import pytest
 
-from tests.cli.helpers import DEMO, GOLDEN, cli
+from tests.cli.helpers import DEMO, DEMO_CHANGE_HEATMAP, DEMO_EXPOSURE, GOLDEN, cli
 
 GOLDEN_CASES = {
     "report": ["report", "DEMO"],
     "walls": ["walls", "DEMO", "--until", "2025-12-26"],
     "pain": ["pain", "DEMO", "--expiry", "2025-12-19"],
     "heatmap-change": [
-        "heatmap",
-        "DEMO",
-        "--metric",
-        "change",
-        "--from",
-        "2025-12-01",
-        "--to",
-        "2025-12-05",
+        *DEMO_CHANGE_HEATMAP,
         "--until",
         "2026-01-16",
     ],
     "diff": ["diff", "DEMO", "--from", "2025-12-01", "--top", "5"],
     "exposure": [
-        "exposure",
-        "DEMO",
-        "--strike",
-        "90",
-        "--right",
-        "put",
-        "--expiry",
-        "2026-01-16",
-        "--contracts",
-        "1000",
+        *DEMO_EXPOSURE,
     ],
 }
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.helpers import cli, cli_json, figures_missing_from_json
+from tests.cli.helpers import DEMO_CHANGE_HEATMAP, cli, cli_json, figures_missing_from_json
 
 
 def test_heatmap_metrics_and_change(capsys: pytest.CaptureFixture[str], demo: str) -> None:
@@ -19,14 +19,7 @@ def test_heatmap_metrics_and_change(capsys: pytest.CaptureFixture[str], demo: st
         "--store",
         demo,
         "--no-color",
-        "heatmap",
-        "DEMO",
-        "--metric",
-        "change",
-        "--from",
-        "2025-12-01",
-        "--to",
-        "2025-12-05",
+        *DEMO_CHANGE_HEATMAP,
     )
     assert code == 0, err
     assert "OI change 2025-12-01 → 2025-12-05" in out
@@ -35,14 +28,7 @@ def test_heatmap_metrics_and_change(capsys: pytest.CaptureFixture[str], demo: st
         capsys,
         "--store",
         demo,
-        "heatmap",
-        "DEMO",
-        "--metric",
-        "change",
-        "--from",
-        "2025-12-01",
-        "--to",
-        "2025-12-05",
+        *DEMO_CHANGE_HEATMAP,
     )
     cells = {(c["expiration"], c["strike"]): c["value"] for c in change["cells"]}
     assert max(cells, key=lambda k: cells[k]) == ("2025-12-12", 105.0)
@@ -71,14 +57,7 @@ def test_heatmap_headline_figures_are_in_its_json(capsys: pytest.CaptureFixture[
     args = (
         "--store",
         demo,
-        "heatmap",
-        "DEMO",
-        "--metric",
-        "change",
-        "--from",
-        "2025-12-01",
-        "--to",
-        "2025-12-05",
+        *DEMO_CHANGE_HEATMAP,
     )
     _, out, _ = cli(capsys, "--no-color", *args, width=300)
     document = cli_json(capsys, *args)
