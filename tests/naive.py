@@ -213,3 +213,18 @@ def keyed_contracts(frame: Any) -> list[tuple[str, Any, float, str, int | None]]
             strict=True,
         )
     )
+
+
+def engine_changes(
+    changes: Any,
+) -> dict[tuple[str, Any, float, str], tuple[int | None, int | None, int | None, str]]:
+    """The engine's OI-change rows in :func:`naive_oi_change`'s shape, to compare the two."""
+    return {
+        (r["root"], r["expiration"], r["strike"], r["right"]): (
+            r["oi_from"],
+            r["oi_to"],
+            r["change"],
+            r["status"],
+        )
+        for r in changes.iter_rows(named=True)
+    }

@@ -226,15 +226,7 @@ def test_oi_change_between_consecutive_days_matches_naive(corpus: Path) -> None:
                 return naive.keyed_contracts(chain.frame.filter(pl.col("expiration") >= live))
 
             expected = naive.naive_oi_change(rows(a), rows(b))
-            got = {
-                (r["root"], r["expiration"], r["strike"], r["right"]): (
-                    r["oi_from"],
-                    r["oi_to"],
-                    r["change"],
-                    r["status"],
-                )
-                for r in change.changes.iter_rows(named=True)
-            }
+            got = naive.engine_changes(change.changes)
             assert got == expected, (before_path.name, after_path.name)
 
 

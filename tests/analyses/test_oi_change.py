@@ -31,15 +31,7 @@ def test_change_of_every_contract_matches_naive(rows_a: list, rows_b: list) -> N
     a, b = chain_of(rows_a, captured_at=BEFORE), chain_of(rows_b, captured_at=AFTER)
     change = analyses.open_interest_change(a, b)
     expected = naive.naive_oi_change(rows_of(a, AFTER.date()), rows_of(b, AFTER.date()))
-    got = {
-        (r["root"], r["expiration"], r["strike"], r["right"]): (
-            r["oi_from"],
-            r["oi_to"],
-            r["change"],
-            r["status"],
-        )
-        for r in change.changes.iter_rows(named=True)
-    }
+    got = naive.engine_changes(change.changes)
     assert got == expected
     # totals by expiration are the sums of the contracts' changes
     for row in change.by_expiration.iter_rows(named=True):
