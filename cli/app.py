@@ -22,6 +22,7 @@ from .commands.report import report
 from .commands.snapshots import snapshots
 from .commands.walls import walls
 from .options import Settings
+from .output import error_sentence
 
 EPILOG = """\b
 Snapshots (SNAP): latest (default), a date YYYY-MM-DD (last snapshot that UTC day), an id such as
@@ -75,7 +76,7 @@ def run(argv: list[str] | None = None) -> int:
         print("maxpain: interrupted", file=sys.stderr)
         return 130
     except MaxpainError as error:
-        print(f"maxpain: {error}", file=sys.stderr)
+        print(error_sentence(error), file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         print("maxpain: interrupted", file=sys.stderr)

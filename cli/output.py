@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from maxpain.errors import MaxpainError
+
 from .options import Settings
 
 if TYPE_CHECKING:
@@ -58,6 +60,27 @@ def show(settings: Settings, *renderables: RenderableType | None) -> None:
 
 def emit_json(document: Any) -> None:
     click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+
+
+# library parameter → the option that sets it
+FLAGS = {
+    "allow_partial": "--allow-partial",
+    "captured_at": "--captured-at",
+    "contracts": "--contracts",
+    "expiration": "--expiry",
+    "right": "--right",
+    "store": "--store",
+    "ticker": "--ticker",
+    "top": "--top",
+    "until": "--until",
+    "weeks": "--weeks",
+}
+
+
+def error_sentence(error: MaxpainError) -> str:
+    """``maxpain: <the error>`` with the option that fixes it, when the error names one."""
+    flag = FLAGS.get(error.parameter or "")
+    return f"maxpain: {error}" + (f" ({flag})" if flag else "")
 
 
 def note(settings: Settings, message: str) -> None:

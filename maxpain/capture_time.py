@@ -47,7 +47,5 @@ def capture_time(
         return quote_time, "quote time (regularMarketTime)"
     if last_trades is not None and last_trades.len():
         return last_trades.max(), "latest lastTradeDate"  # type: ignore[return-value]
-    msg = (
-        f"{name}: no capture time in the data (no snap_date, quote time or lastTradeDate); pass --captured-at"
-    )
-    raise InputError(msg)
+    msg = f"{name}: no capture time in the data (no snap_date, quote time or lastTradeDate); give the capture time"
+    raise InputError(msg, parameter="captured_at")

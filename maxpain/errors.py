@@ -8,9 +8,17 @@ from __future__ import annotations
 
 
 class MaxpainError(Exception):
-    """Base class: a failure we understand, reported as one sentence and an exit code."""
+    """Base class: a failure we understand, reported as one sentence and an exit code.
+
+    ``parameter`` names the argument the user can change to fix it (a library parameter name such
+    as ``until``); front ends map it to their own spelling (the CLI adds ``(--until)``).
+    """
 
     exit_code = 1
+
+    def __init__(self, message: str, *, parameter: str | None = None) -> None:
+        super().__init__(message)
+        self.parameter = parameter
 
 
 class InputError(MaxpainError, ValueError):

@@ -17,7 +17,18 @@ DEFAULT_WEEKS = 4
 
 
 def trading_day(moment: datetime) -> date:
-    """The US trading date of a UTC moment (options settle on New York time)."""
+    """The US trading date of a moment (options settle on New York time).
+
+    Parameters
+    ----------
+    moment
+        A timezone-aware time.
+
+    Returns
+    -------
+    date
+        The date in New York.
+    """
     return moment.astimezone(NEW_YORK).date()
 
 
@@ -45,33 +56,75 @@ def window_end(start: date, *, until: date | None = None, weeks: int | None = No
     """
     if until is not None and weeks is not None:
         msg = "give either an end date (until) or a number of weeks, not both"
-        raise InputError(msg)
+        raise InputError(msg, parameter="weeks")
     if weeks is not None:
         if weeks <= 0:
             msg = f"the window must be a positive number of weeks, got {weeks}"
-            raise InputError(msg)
+            raise InputError(msg, parameter="weeks")
         until = start + timedelta(weeks=weeks)
     if until is None:
         until = start + timedelta(weeks=DEFAULT_WEEKS)
     if until < start:
         msg = f"the window's end {until} is before its start {start}; pick a later date"
-        raise InputError(msg)
+        raise InputError(msg, parameter="until")
     return until
 
 
 def nearest_expiration(wanted: date, listed: Sequence[date]) -> date | None:
-    """The listed expiration closest to ``wanted`` (the earlier one on a tie), or None."""
+    """The listed expiration closest to ``wanted``.
+
+    Parameters
+    ----------
+    wanted
+        The date asked for.
+    listed
+        The expirations listed.
+
+    Returns
+    -------
+    date or None
+        The closest (the earlier one on a tie); None when nothing is listed.
+    """
     return min(listed, key=lambda e: (abs((e - wanted).days), e)) if listed else None
 
 
 def not_listed_message(underlying: str, wanted: date, listed: Sequence[date], where: str) -> str:
-    """One sentence for an expiration that is not listed, with the nearest one as a hint."""
+    """One sentence for an expiration that is not listed, with the nearest one as a hint.
+
+    Parameters
+    ----------
+    underlying
+        The ticker.
+    wanted
+        The expiration asked for.
+    listed
+        The expirations listed.
+    where
+        Where it is missing, e.g. ``"in this snapshot"``.
+
+    Returns
+    -------
+    str
+    """
     nearest = nearest_expiration(wanted, listed)
     hint = f"; the nearest listed is {nearest}" if nearest else "; none are listed"
     return f"{underlying} has no expiration {wanted} {where}{hint}"
 
 
 def years_to_expiry(captured_at: datetime, expiration: date) -> float:
-    """ACT/365 years from capture to the expiration's 16:00 New York close (0 once past it)."""
+    """ACT/365 years from capture to the expiration's 16:00 New York close.
+
+    Parameters
+    ----------
+    captured_at
+        The capture time (timezone-aware).
+    expiration
+        The expiration date.
+
+    Returns
+    -------
+    float
+        Years, 0 once the close has passed.
+    """
     close = datetime.combine(expiration, time(16, 0), tzinfo=NEW_YORK).astimezone(UTC)
     return max((close - captured_at).total_seconds(), 0.0) / (365.0 * 86400.0)

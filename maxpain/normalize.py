@@ -22,6 +22,7 @@ from maxpain.chain import (
     CHAIN_SCHEMA,
     MAX_STRIKE,
     RIGHT_DTYPE,
+    STRIKE_SCALE,
     Chain,
     ChainMeta,
     as_utc,
@@ -214,7 +215,7 @@ def _strikes(table: _Table) -> pl.Series:
         strikes = numeric(table.frame, column, table.name, "strike")
     else:
         thousandths = table.occ_parts("strike").get_column("strike_milli").cast(pl.Float64)
-        strikes = (thousandths / 1000.0).alias("strike")
+        strikes = (thousandths / STRIKE_SCALE).alias("strike")
     finite = strikes.is_finite()
     if finite.any() and (strikes.filter(finite) > MAX_STRIKE).any():
         example = strikes.filter(finite & (strikes > MAX_STRIKE))[0]
@@ -405,8 +406,8 @@ def _pick_underlying(roots: pl.Series) -> str:
     else the most frequent one."""
     counts = roots.drop_nulls().value_counts(sort=True)
     if counts.height == 0:
-        msg = "cannot tell the underlying: no contract symbols; pass the ticker (--ticker)"
-        raise InputError(msg)
+        msg = "cannot tell the underlying: no contract symbols; give the ticker"
+        raise InputError(msg, parameter="ticker")
     names = counts.get_column(roots.name).to_list()
     for candidate in sorted(names, key=len):
         if all(other.startswith(candidate) for other in names):

@@ -54,6 +54,11 @@ def open_snapshot(
     live
         How to fetch a live chain; required for ``live``.
 
+    Returns
+    -------
+    Snapshot
+        With ``damaged_skipped`` counting the ticker's damaged files passed over.
+
     Raises
     ------
     InputError
@@ -77,8 +82,26 @@ def open_snapshot(
 def snapshot_pair(
     store: Store, ticker: str, earlier: str | None, later: str, *, live: LiveFetch | None = None
 ) -> tuple[Snapshot, Snapshot]:
-    """The (earlier, later) snapshots to compare; without ``earlier``, the one stored just before
-    ``later`` (the latest stored when ``later`` is live).
+    """The (earlier, later) snapshots to compare.
+
+    Parameters
+    ----------
+    store
+        Where snapshots are stored.
+    ticker
+        The underlying.
+    earlier
+        Selector of the earlier snapshot; None = the one stored just before ``later`` (the latest
+        stored when ``later`` is live).
+    later
+        Selector of the later snapshot (see :func:`open_snapshot`).
+    live
+        How to fetch a live chain.
+
+    Returns
+    -------
+    tuple of Snapshot
+        (earlier, later).
 
     Raises
     ------

@@ -36,12 +36,29 @@ _STALE_TMP_SECONDS = 600
 
 
 def snapshot_id(captured_at: datetime) -> str:
-    """The file stem for a capture time: ``2025-12-01T201208Z`` (UTC)."""
+    """The file stem of a snapshot.
+
+    Parameters
+    ----------
+    captured_at
+        The capture time (timezone-aware).
+
+    Returns
+    -------
+    str
+        ``2025-12-01T201208Z``: the UTC time to the second.
+    """
     return captured_at.astimezone(UTC).strftime("%Y-%m-%dT%H%M%SZ")
 
 
 def default_store_path() -> Path:
-    """``$MAXPAIN_HOME`` if set, else the platform's user data folder."""
+    """Where the store lives by default.
+
+    Returns
+    -------
+    pathlib.Path
+        ``$MAXPAIN_HOME`` if set, else ``store`` in the platform's user data folder.
+    """
     home = os.environ.get("MAXPAIN_HOME")
     if home:
         return Path(home).expanduser()
@@ -69,6 +86,7 @@ class SnapshotInfo:
     damaged: str | None = None
 
     def to_json(self) -> dict[str, Any]:
+        """The listing's JSON fields (times ISO)."""
         return {
             "id": self.id,
             "ticker": self.ticker,
@@ -194,7 +212,13 @@ class Store:
         return folder
 
     def tickers(self) -> list[str]:
-        """The tickers with a folder in the store, sorted (folders that are not tickers skipped)."""
+        """The tickers stored.
+
+        Returns
+        -------
+        list of str
+            Sorted; folders whose names are not tickers are skipped.
+        """
         if not self.root.exists():
             return []
         names = []
@@ -208,6 +232,11 @@ class Store:
 
     def info(self, path: Path) -> SnapshotInfo:
         """Read a snapshot's footer (not its rows).
+
+        Parameters
+        ----------
+        path
+            The snapshot file.
 
         Returns
         -------
@@ -237,8 +266,17 @@ class Store:
         return info
 
     def snapshots(self, ticker: str | None = None) -> list[SnapshotInfo]:
-        """Stored snapshots of ``ticker`` (default: every ticker), by ticker then oldest first;
-        damaged files are included with ``damaged`` set.
+        """The stored snapshots.
+
+        Parameters
+        ----------
+        ticker
+            Only this ticker (default: all).
+
+        Returns
+        -------
+        list of SnapshotInfo
+            By ticker, then oldest first; damaged files included with ``damaged`` set.
 
         Raises
         ------
@@ -281,8 +319,8 @@ class Store:
         """
         ticker = validate_ticker(ticker)
         if not self.root.is_dir():
-            msg = f"the store {self.root} does not exist; pass --store, set MAXPAIN_HOME, or run `maxpain fetch`/`maxpain import` first"
-            raise NotFoundError(msg)
+            msg = f"the store {self.root} does not exist; choose another store (or set MAXPAIN_HOME), or fetch or import a snapshot first"
+            raise NotFoundError(msg, parameter="store")
         snapshots = [s for s in self.snapshots(ticker) if not s.damaged]
         if not snapshots:
             stored = ", ".join(self.tickers()) or "none"
@@ -315,7 +353,18 @@ class Store:
         raise NotFoundError(msg)
 
     def previous(self, info: SnapshotInfo) -> SnapshotInfo | None:
-        """The intact snapshot of the same ticker captured just before ``info``, or None."""
+        """The snapshot stored before another.
+
+        Parameters
+        ----------
+        info
+            A stored snapshot.
+
+        Returns
+        -------
+        SnapshotInfo or None
+            The intact snapshot of the same ticker captured just before ``info``.
+        """
         earlier = [
             s
             for s in self.snapshots(info.ticker)
@@ -325,6 +374,15 @@ class Store:
 
     def load(self, info: SnapshotInfo) -> Chain:
         """Read a snapshot back into a :class:`Chain` (same rows, same metadata).
+
+        Parameters
+        ----------
+        info
+            The snapshot, from :meth:`resolve` or :meth:`snapshots`.
+
+        Returns
+        -------
+        Chain
 
         Raises
         ------
@@ -346,6 +404,11 @@ class Store:
 
     def verify(self, ticker: str | None = None) -> list[SnapshotInfo]:
         """Read every snapshot of ``ticker`` (default: all) completely.
+
+        Parameters
+        ----------
+        ticker
+            Only this ticker.
 
         Returns
         -------

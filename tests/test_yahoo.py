@@ -187,7 +187,7 @@ def failing_on(epoch_to_fail: int, answer: Any) -> Any:
 
 def test_failure_on_one_expiration_saves_nothing_without_allow_partial() -> None:
     second = multi_expiry_body()["optionChain"]["result"][0]["expirationDates"][1]
-    with pytest.raises(FetchIncompleteError, match=r"1 of 2 expirations.*--allow-partial"):
+    with pytest.raises(FetchIncompleteError, match=r"1 of 2 expirations.*allow a partial snapshot"):
         fetch(ReplaySession(failing_on(second, (200, "<html>broken</html>"))), ticker="DEMO")
 
 

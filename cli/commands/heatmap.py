@@ -10,13 +10,6 @@ from ..options import Settings, StrikeRange, at_option, until_option, with_setti
 from ..output import emit_json, show
 from ..snapshots import snapshot, snapshot_pair
 
-TITLES = {
-    "oi": "Open interest (calls + puts)",
-    "calls": "Call open interest",
-    "puts": "Put open interest",
-    "net": "Net open interest (calls − puts)",
-}
-
 
 @click.command()
 @click.argument("ticker")
@@ -69,7 +62,7 @@ def heatmap(
 
     from .. import payloads
     from ..render.common import snapshot_header, warnings_panel
-    from ..render.heatmap import Heatmap
+    from ..render.heatmap import Heatmap, board_title
 
     warnings: list[str] = []
     before = None
@@ -78,13 +71,11 @@ def heatmap(
         change = analyses.open_interest_change(before.chain, opened.chain, until=until)
         grid = analyses.change_grid(change)
         warnings = change.warnings
-        title = f"OI change {before.chain.meta.captured_at:%Y-%m-%d} → {opened.chain.meta.captured_at:%Y-%m-%d} (calls + puts)"
     else:
         if start or end:
             raise InputError("--from/--to go with --metric change; use --at to pick the snapshot")
         opened = snapshot(settings, ticker, at)
         grid = analyses.oi_grid(opened.chain, metric, analyses.open_expirations(opened.chain, until=until))
-        title = TITLES[metric]
     chain = opened.chain
     pain = analyses.max_pain_by_column(analyses.max_pain_by_expiration(chain))
     if settings.as_json:
@@ -95,7 +86,7 @@ def heatmap(
         snapshot_header(opened, f"maxpain heatmap · {chain.underlying}"),
         Heatmap(
             grid,
-            title=title,
+            title=board_title(metric, before, opened),
             spot=chain.meta.spot,
             max_pain=pain,
             diverging=metric in analyses.SIGNED_METRICS,

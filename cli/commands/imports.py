@@ -9,7 +9,7 @@ from datetime import datetime
 import click
 
 from ..options import Settings, with_settings
-from ..output import emit_json, show
+from ..output import emit_json, error_sentence, show
 from ..snapshots import open_store
 
 
@@ -56,7 +56,7 @@ def import_(settings: Settings, paths: tuple[str, ...], ticker: str | None, capt
             saved.append((path, chain, target.save(chain)))
         except MaxpainError as error:
             failures.append(error)
-            print(f"maxpain: {error}", file=sys.stderr)  # one unwrapped line per bad file
+            print(error_sentence(error), file=sys.stderr)  # one unwrapped line per bad file
     if saved and settings.as_json:
         emit_json([payloads.saved(*entry) for entry in saved])
     elif saved:

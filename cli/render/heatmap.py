@@ -12,6 +12,7 @@ from rich.style import Style
 from rich.text import Text
 
 from maxpain.analyses import lay_out_board
+from maxpain.snapshot import Snapshot
 
 from .formats import compact, price, strike_text
 
@@ -155,3 +156,21 @@ class Heatmap:
             legend.append(f"{GLYPHS[1:]} small…{compact(top)} (√ scale)", style="dim")
         legend.append("  [n] max pain  ── spot  · not listed", style="dim")
         return legend
+
+
+TITLES = {
+    "oi": "Open interest (calls + puts)",
+    "calls": "Call open interest",
+    "puts": "Put open interest",
+    "net": "Net open interest (calls − puts)",
+}
+
+
+def board_title(metric: str, earlier: Snapshot | None, later: Snapshot) -> str:
+    """What the cells of a heatmap are."""
+    if metric == "change" and earlier is not None:
+        return (
+            f"OI change {earlier.chain.meta.captured_at:%Y-%m-%d} → {later.chain.meta.captured_at:%Y-%m-%d} "
+            "(calls + puts)"
+        )
+    return TITLES[metric]

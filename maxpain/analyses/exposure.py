@@ -100,11 +100,11 @@ def position_exposure(
     """
     if contracts <= 0:
         msg = f"contracts must be a positive number, got {contracts}"
-        raise InputError(msg)
+        raise InputError(msg, parameter="contracts")
     code = {"call": "C", "c": "C", "put": "P", "p": "P"}.get(right.strip().lower())
     if code is None:
         msg = f"right must be put or call (or P/C), got {right!r}"
-        raise InputError(msg)
+        raise InputError(msg, parameter="right")
     require_listed(chain, [expiration])
     on_expiry = chain.frame.filter(pl.col("expiration") == expiration)
     rows = on_expiry.filter((pl.col("right") == code) & ((pl.col("strike") - strike).abs() < 1e-6))

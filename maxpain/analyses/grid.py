@@ -27,8 +27,16 @@ SIGNED_METRICS = ("net", "change")
 
 
 def oi_grid(chain: Chain, metric: str, expirations: Sequence[date]) -> pl.DataFrame:
-    """OI of ``expirations`` by (expiration, strike): ``metric`` is ``oi`` (calls + puts),
-    ``calls``, ``puts`` or ``net`` (calls − puts).
+    """OI of ``expirations`` by (expiration, strike).
+
+    Parameters
+    ----------
+    chain
+        The snapshot.
+    metric
+        ``oi`` (calls + puts), ``calls``, ``puts`` or ``net`` (calls − puts).
+    expirations
+        The board's columns.
 
     Returns
     -------
@@ -55,7 +63,20 @@ def oi_grid(chain: Chain, metric: str, expirations: Sequence[date]) -> pl.DataFr
 
 
 def change_grid(change: OIChange, expirations: Sequence[date] | None = None) -> pl.DataFrame:
-    """OI change (calls + puts) by (expiration, strike): ``expiration, strike, value``."""
+    """OI change (calls + puts) by (expiration, strike).
+
+    Parameters
+    ----------
+    change
+        An OI change between two snapshots.
+    expirations
+        Only these (default: all).
+
+    Returns
+    -------
+    polars.DataFrame
+        ``expiration, strike, value``, sorted.
+    """
     frame = change.changes if expirations is None else in_expirations(change.changes, expirations)
     return (
         frame.group_by("expiration", "strike").agg(value=pl.col("change").sum()).sort("expiration", "strike")
@@ -63,7 +84,18 @@ def change_grid(change: OIChange, expirations: Sequence[date] | None = None) -> 
 
 
 def max_pain_by_column(table: pl.DataFrame) -> dict[date, float | None]:
-    """Expiration → max pain, from a :func:`~maxpain.analyses.max_pain.max_pain_by_expiration` table."""
+    """Each column's max pain, for marking it on a board.
+
+    Parameters
+    ----------
+    table
+        A :func:`~maxpain.analyses.max_pain.max_pain_by_expiration` table.
+
+    Returns
+    -------
+    dict
+        Expiration → max pain strike (None when undefined).
+    """
     return dict(table.select("expiration", "max_pain").iter_rows())
 
 
@@ -78,9 +110,25 @@ class BoardSpan:
 def report_span(
     chain: Chain, window: Window, walls: OIWalls, *, columns: int = 6, margin: float = 0.03
 ) -> BoardSpan:
-    """The report's board: the window's expirations (else the first four listed), topped up with
-    the next ones to ``columns``; rows spanning what the report talks about (spot, the pooled max
-    pain and the top put and call walls) with ``margin`` either side."""
+    """The report's board: which columns, and which strike span the rows focus on.
+
+    Parameters
+    ----------
+    chain
+        The snapshot.
+    window
+        The window the report is about: its expirations (else the first four listed), topped up
+        with the next ones to ``columns``.
+    walls
+        The window's walls: the rows span spot, the pooled max pain and the top put and call
+        walls, with ``margin`` (a fraction) either side.
+    columns, margin
+        See above.
+
+    Returns
+    -------
+    BoardSpan
+    """
     shown = list(window.expirations) or chain.expirations[:4]
     last = shown[-1] if shown else date.min
     expirations = shown + [e for e in chain.expirations if e > last][: max(0, columns - len(shown))]
@@ -125,6 +173,10 @@ def lay_out_board(
         The user's explicit ``(low, high)``: every strike in it, nothing else.
     focus
         The span the view talks about, when no range was given.
+
+    Returns
+    -------
+    BoardLayout
     """
     expirations = sorted(grid["expiration"].unique().to_list())
     hidden = max(0, len(expirations) - max(1, max_columns))

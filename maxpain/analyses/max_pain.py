@@ -98,6 +98,11 @@ def max_pain_table(
 def max_pain_by_expiration(chain: Chain) -> pl.DataFrame:
     """Max pain of every expiration of ``chain`` with what a trader reads beside it.
 
+    Parameters
+    ----------
+    chain
+        The snapshot.
+
     Returns
     -------
     polars.DataFrame
@@ -129,8 +134,18 @@ def max_pain_by_expiration(chain: Chain) -> pl.DataFrame:
 
 
 def one_sided_warnings(table: pl.DataFrame) -> list[str]:
-    """Warnings for the expirations of a :func:`max_pain_by_expiration` table whose source listed
-    only calls or only puts."""
+    """Warnings for the expirations whose source listed only calls or only puts.
+
+    Parameters
+    ----------
+    table
+        A :func:`max_pain_by_expiration` table (or rows of it).
+
+    Returns
+    -------
+    list of str
+        ``"<expiration>: <note>"`` for each such expiration.
+    """
     noted = table.filter(pl.col("note").is_not_null()).select("expiration", "note")
     return [f"{expiration}: {note}" for expiration, note in noted.iter_rows()]
 
@@ -152,7 +167,20 @@ class PooledMaxPain:
 
 
 def pooled_max_pain(chain: Chain, window: Window) -> PooledMaxPain:
-    """Max pain of all the window's contracts pooled; candidates = the union of their strikes."""
+    """Max pain of all the window's contracts pooled; candidates = the union of their strikes.
+
+    Parameters
+    ----------
+    chain
+        The snapshot.
+    window
+        The expirations pooled.
+
+    Returns
+    -------
+    PooledMaxPain
+        ``strike`` None with a ``reason`` when undefined (no expiration, no OI, too large).
+    """
     if not window.expirations:
         return PooledMaxPain(None, None, f"no expiration between {window.start} and {window.until}", 0, 0, 0)
     row = max_pain_table(in_expirations(chain.frame, window.expirations), []).row(0, named=True)
@@ -168,6 +196,13 @@ def pooled_max_pain(chain: Chain, window: Window) -> PooledMaxPain:
 
 def payout_by_strike(chain: Chain, expirations: Sequence[date]) -> pl.DataFrame:
     """Payout to option holders at every listed strike of the pooled ``expirations``.
+
+    Parameters
+    ----------
+    chain
+        The snapshot.
+    expirations
+        The expirations pooled.
 
     Returns
     -------
@@ -213,6 +248,19 @@ def pain_study(chain: Chain, window: Window, expiries: Sequence[date] = ()) -> P
     """Max pain by expiration and the payout curve for ``expiries`` (pooled when several), else
     for the window.
 
+    Parameters
+    ----------
+    chain
+        The snapshot.
+    window
+        The window whose pooled max pain is reported (and whose curve, without ``expiries``).
+    expiries
+        Expirations the table and the curve are restricted to.
+
+    Returns
+    -------
+    PainStudy
+
     Raises
     ------
     NotFoundError
@@ -240,9 +288,25 @@ def pain_study(chain: Chain, window: Window, expiries: Sequence[date] = ()) -> P
 def curve_rows(
     curve: pl.DataFrame, *, spot: float | None, max_pain: float | None, max_rows: int
 ) -> pl.DataFrame:
-    """The strikes of a :func:`payout_by_strike` curve worth drawing: from a little below the lower
-    of spot and max pain to a little above the higher (a quarter of their gap, and four listed
-    strikes beyond), thinned evenly to ``max_rows`` (max pain always kept)."""
+    """The strikes of a payout curve worth drawing.
+
+    From a little below the lower of spot and max pain to a little above the higher (a quarter of
+    their gap, and four listed strikes beyond), thinned evenly to ``max_rows`` (max pain kept).
+
+    Parameters
+    ----------
+    curve
+        A :func:`payout_by_strike` frame.
+    spot, max_pain
+        The anchors (either may be None).
+    max_rows
+        Rows at most (plus max pain).
+
+    Returns
+    -------
+    polars.DataFrame
+        The chosen rows of ``curve``.
+    """
     strikes = curve["strike"].to_list()
     anchors = [v for v in (spot, max_pain) if v is not None] or [strikes[len(strikes) // 2]]
     low, high = min(anchors), max(anchors)

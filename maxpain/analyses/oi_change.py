@@ -46,6 +46,19 @@ class OIChange:
     warnings: list[str]
 
     def build_ups(self, top: int = 10) -> pl.DataFrame:
+        """The largest OI increases.
+
+        Parameters
+        ----------
+        top
+            Rows returned.
+
+        Returns
+        -------
+        polars.DataFrame
+            Rows of ``changes`` with ``change > 0``, largest first (ties: earlier expiration, lower
+            strike).
+        """
         return (
             self.changes.filter(pl.col("change") > 0)
             .sort(["change", "expiration", "strike"], descending=[True, False, False])
@@ -53,12 +66,31 @@ class OIChange:
         )
 
     def changed(self) -> pl.DataFrame:
-        """Every contract whose OI changed (or is unknown), largest absolute change first."""
+        """Every contract whose OI changed or is unknown.
+
+        Returns
+        -------
+        polars.DataFrame
+            Rows of ``changes`` whose status is not ``unchanged``, largest absolute change first,
+            unknown changes last.
+        """
         return self.changes.filter(pl.col("status") != "unchanged").sort(
             pl.col("change").abs(), "expiration", "strike", descending=[True, False, False], nulls_last=True
         )
 
     def unwinds(self, top: int = 10) -> pl.DataFrame:
+        """The largest OI decreases.
+
+        Parameters
+        ----------
+        top
+            Rows returned.
+
+        Returns
+        -------
+        polars.DataFrame
+            Rows of ``changes`` with ``change < 0``, most negative first.
+        """
         return self.changes.filter(pl.col("change") < 0).sort(["change", "expiration", "strike"]).head(top)
 
 
@@ -242,6 +274,7 @@ class NearVersusLater:
         return self.near_calls / added if self.near_calls > 0 and added > 0 else None
 
     def to_json(self) -> dict[str, object]:
+        """The split as JSON fields (dates ISO; the share null when undefined)."""
         return {
             "near_until": self.near_until.isoformat(),
             "near_calls": self.near_calls,
@@ -253,8 +286,19 @@ class NearVersusLater:
 
 
 def split_near_later(change: OIChange, *, near_weeks: int = 4) -> NearVersusLater:
-    """Net call and put change in the expirations within ``near_weeks`` weeks of the later
-    snapshot's trading day, and in those after."""
+    """Net call and put change in the near expirations and in the later ones.
+
+    Parameters
+    ----------
+    change
+        An :func:`open_interest_change` result.
+    near_weeks
+        Expirations up to this many weeks after the later snapshot's trading day are near.
+
+    Returns
+    -------
+    NearVersusLater
+    """
     near_until = trading_day(change.captured_to) + timedelta(weeks=near_weeks)
     frame = change.by_expiration
     near = frame.filter(pl.col("expiration") <= near_until)

@@ -66,7 +66,13 @@ class StrikeOI:
         return pl.concat([self.segments.keys[segment_of], frame], how="horizontal")
 
     def table(self) -> pl.DataFrame:
-        """``keys..., strike, call_oi, put_oi``: one row per distinct strike of each segment."""
+        """OI by strike as a frame.
+
+        Returns
+        -------
+        polars.DataFrame
+            ``keys..., strike, call_oi, put_oi``: one row per distinct strike of each segment.
+        """
         out = pl.DataFrame(
             {"strike": from_thousandths(self.strikes), "call_oi": self.call_oi, "put_oi": self.put_oi},
             schema=BY_STRIKE_SCHEMA,
@@ -74,8 +80,18 @@ class StrikeOI:
         return self._with_keys(out, np.repeat(np.arange(len(self.offsets) - 1), np.diff(self.offsets)))
 
     def ranked(self, top: int) -> pl.DataFrame:
-        """The ``top`` strikes by OI on each side of every segment (ties: lower strike):
-        ``keys..., side, rank, strike, open_interest, share`` (share of the segment's side total)."""
+        """The ``top`` strikes by OI on each side of every segment (ties: the lower strike).
+
+        Parameters
+        ----------
+        top
+            Strikes per side and segment.
+
+        Returns
+        -------
+        polars.DataFrame
+            ``keys..., side, rank, strike, open_interest, share`` (of the segment's side total).
+        """
         parts = []
         for side, totals in (("put", self.put_oi), ("call", self.call_oi)):
             chosen, counts = kernels.top_k_per_segment(totals, self.offsets, top)
@@ -115,12 +131,24 @@ def ranked_walls(
         Strikes per side and segment.
     segments
         The already-segmented ``frame``, to share one sort between analyses.
+
+    Returns
+    -------
+    polars.DataFrame
+        See :meth:`StrikeOI.ranked`.
     """
     return StrikeOI.of(segments or segment(frame, by)).ranked(top)
 
 
 def find_clusters(by_strike: pl.DataFrame, *, min_share: float = DEFAULT_CLUSTER_SHARE) -> pl.DataFrame:
     """Clusters on each side of a strike-sorted ``strike, call_oi, put_oi`` table.
+
+    Parameters
+    ----------
+    by_strike
+        OI by strike (e.g. :meth:`StrikeOI.table` of one window).
+    min_share
+        Smallest share of a side's OI a cluster's peak must hold.
 
     Returns
     -------
@@ -201,6 +229,11 @@ def find_walls(
     min_share
         Smallest share of a side's OI a cluster's peak must hold.
 
+    Returns
+    -------
+    OIWalls
+        Walls with ``distance_to_spot`` and ``distance_to_max_pain``; clusters; OI by strike.
+
     Raises
     ------
     InputError
@@ -208,7 +241,7 @@ def find_walls(
     """
     if top <= 0:
         msg = f"top must be at least 1, got {top}"
-        raise InputError(msg)
+        raise InputError(msg, parameter="top")
     pooled = pooled_max_pain(chain, window)
     frame = in_expirations(chain.frame, window.expirations)
     if frame.height:

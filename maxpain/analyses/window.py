@@ -23,11 +23,24 @@ class Window:
 
     @classmethod
     def of_expirations(cls, start: date, expirations: Sequence[date]) -> Window:
-        """A window made of exactly ``expirations`` (e.g. the ones a user named)."""
+        """A window made of exactly ``expirations`` (e.g. the ones a user named).
+
+        Parameters
+        ----------
+        start
+            The capture's trading day.
+        expirations
+            The expirations pooled; ``until`` becomes the last of them.
+
+        Returns
+        -------
+        Window
+        """
         chosen = tuple(sorted(expirations))
         return cls(start=start, until=chosen[-1] if chosen else start, expirations=chosen)
 
     def to_json(self) -> dict[str, object]:
+        """``from``, ``until`` and ``expirations`` as ISO dates."""
         return {
             "from": self.start.isoformat(),
             "until": self.until.isoformat(),
@@ -60,15 +73,26 @@ def make_window(chain: Chain, *, until: date | None = None, weeks: int | None = 
     start = trading_day(chain.meta.captured_at)
     if until is not None and until < start:
         msg = f"until {until} is before the snapshot's capture date {start}; pick a later date"
-        raise InputError(msg)
+        raise InputError(msg, parameter="until")
     end = window_end(start, until=until, weeks=weeks)
     expirations = tuple(e for e in chain.expirations if start <= e <= end)
     return Window(start=start, until=end, expirations=expirations)
 
 
 def open_expirations(chain: Chain, *, until: date | None = None) -> list[date]:
-    """The expirations still open at capture (from the capture's trading day on), up to ``until``
-    when given, else all of them.
+    """The expirations still open at capture (from the capture's trading day on).
+
+    Parameters
+    ----------
+    chain
+        The snapshot.
+    until
+        Last expiration date (default: all of them).
+
+    Returns
+    -------
+    list of date
+        Ascending.
 
     Raises
     ------
@@ -78,13 +102,27 @@ def open_expirations(chain: Chain, *, until: date | None = None) -> list[date]:
     start = trading_day(chain.meta.captured_at)
     if until is not None and until < start:
         msg = f"until {until} is before the snapshot's capture date {start}"
-        raise InputError(msg)
+        raise InputError(msg, parameter="until")
     return [e for e in chain.expirations if e >= start and (until is None or e <= until)]
 
 
 def require_listed(chain: Chain, expirations: Sequence[date]) -> None:
-    """Raise :class:`NotFoundError` (with the nearest listed one) for an expiration not listed."""
+    """Check that ``chain`` lists every one of ``expirations``.
+
+    Parameters
+    ----------
+    chain
+        The snapshot.
+    expirations
+        The expirations a user asked for.
+
+    Raises
+    ------
+    NotFoundError
+        For the first one not listed, naming the nearest listed expiration.
+    """
     listed = chain.expirations
     for expiration in expirations:
         if expiration not in listed:
-            raise NotFoundError(not_listed_message(chain.underlying, expiration, listed, "in this snapshot"))
+            message = not_listed_message(chain.underlying, expiration, listed, "in this snapshot")
+            raise NotFoundError(message, parameter="expiration")

@@ -111,7 +111,7 @@ def select_expirations(
         return list(listed)
     if until is not None and until < today:
         msg = f"until {until} is before today ({today}); nothing to fetch"
-        raise InputError(msg)
+        raise InputError(msg, parameter="until")
     end = window_end(today, until=until, weeks=weeks)
     chosen = [e for e in listed if date.fromisoformat(e) <= end]
     if not chosen:
@@ -250,10 +250,10 @@ def fetch_chain(
         first_expiration, first_reason = failures[0]
         msg = (
             f"{len(failures)} of {len(chosen)} expirations of {ticker} failed (first: {first_expiration}: "
-            f"{first_reason.rstrip('.')}); nothing was saved — retry, or pass --allow-partial"
+            f"{first_reason.rstrip('.')}); nothing was saved — retry, or allow a partial snapshot"
         )
         error_type = RateLimitedError if "rate limit" in first_reason else FetchIncompleteError
-        raise error_type(msg)
+        raise error_type(msg, parameter="allow_partial")
     if not frames:
         msg = f"Yahoo listed expirations for {ticker} but returned no contracts"
         raise NoOptionsError(msg)

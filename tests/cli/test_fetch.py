@@ -58,7 +58,11 @@ def test_fetch_saves_a_snapshot(
             5,
             "lists no options",
         ),
-        (failing_second((200, "<html>broken</html>")), 10, "nothing was saved"),
+        (
+            failing_second((200, "<html>broken</html>")),
+            10,
+            "nothing was saved — retry, or allow a partial snapshot (--allow-partial)",
+        ),
     ],
 )
 def test_fetch_faults(
