@@ -117,7 +117,7 @@ def report(
     }
 
 
-def pain(opened: Snapshot, study: PainStudy) -> dict[str, Any]:
+def pain(opened: Snapshot, study: PainStudy, warnings: list[str]) -> dict[str, Any]:
     curve = study.curve_window
     return {
         "ticker": opened.chain.underlying,
@@ -129,7 +129,7 @@ def pain(opened: Snapshot, study: PainStudy) -> dict[str, Any]:
             "max_pain": study.curve_max_pain.strike if study.curve_max_pain else None,
             "points": records(study.curve) if study.curve is not None else [],
         },
-        "warnings": study.warnings,
+        "warnings": warnings,
     }
 
 
@@ -153,7 +153,7 @@ def heatmap(
 
 
 def change(
-    before: Snapshot, after: Snapshot, result: OIChange, split: NearVersusLater, top: int
+    before: Snapshot, after: Snapshot, result: OIChange, split: NearVersusLater, top: int, warnings: list[str]
 ) -> dict[str, Any]:
     return {
         "ticker": after.chain.underlying,
@@ -168,11 +168,11 @@ def change(
         "unwinds": records(result.unwinds(top).select(_CONTRACT_CHANGE)),
         "by_expiration": records(result.by_expiration),
         "near_versus_later": split.to_json(),
-        "warnings": result.warnings,
+        "warnings": warnings,
     }
 
 
-def exposure(result: PositionExposure) -> dict[str, Any]:
+def exposure(result: PositionExposure, warnings: list[str]) -> dict[str, Any]:
     return clean(
         {
             "ticker": result.ticker,
@@ -199,6 +199,7 @@ def exposure(result: PositionExposure) -> dict[str, Any]:
             "delta_adjusted_notional": result.delta_adjusted_notional,
             "open_interest": result.open_interest,
             "reasons": result.reasons,
+            "warnings": warnings,
         }
     )
 

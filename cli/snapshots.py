@@ -12,13 +12,21 @@ from .output import console, note
 if TYPE_CHECKING:
     from maxpain.chain import Chain
     from maxpain.snapshot import Snapshot
-    from maxpain.store import Store
+    from maxpain.store import SaveResult, Store
 
 
 def open_store(settings: Settings) -> Store:
     from maxpain.store import Store
 
     return Store(settings.store)
+
+
+def save(target: Store, chain: Chain) -> SaveResult:
+    """Store ``chain`` and check the stored snapshot against its neighbours (its ``warnings``)."""
+    result = target.save(chain)
+    warning = target.completeness_warning(result.info)
+    result.info.warnings = [warning] if warning else []
+    return result
 
 
 def fetch_live(settings: Settings, ticker: str, **kwargs: Any) -> Chain:

@@ -27,6 +27,13 @@ class Snapshot:
     chain: Chain
     info: SnapshotInfo | None
     damaged_skipped: int = 0  # damaged files of the ticker passed over while selecting
+    neighbour_warnings: tuple[str, ...] = ()  # what comparing it with stored neighbours showed
+
+    @property
+    def warnings(self) -> list[str]:
+        """Every data-quality warning of this snapshot: against its neighbours first, then the
+        chain's own (see :attr:`Chain.warnings`)."""
+        return [*self.neighbour_warnings, *self.chain.warnings]
 
     @property
     def id(self) -> str | None:
@@ -75,8 +82,14 @@ def open_snapshot(
             raise NotFoundError(msg)
         return Snapshot(live(ticker), None)
     info = store.resolve(ticker, selector)
-    damaged = sum(1 for s in store.snapshots(ticker) if s.damaged)
-    return Snapshot(store.load(info), info, damaged)
+    return _stored(store, info)
+
+
+def _stored(store: Store, info: SnapshotInfo) -> Snapshot:
+    listed = store.snapshots(info.ticker)
+    damaged = sum(1 for s in listed if s.damaged)
+    incomplete = store.completeness_warning(info, listed)
+    return Snapshot(store.load(info), info, damaged, (incomplete,) if incomplete else ())
 
 
 def snapshot_pair(
@@ -118,4 +131,4 @@ def snapshot_pair(
             "import or fetch an earlier one, or name the earlier snapshot"
         )
         raise NotFoundError(msg)
-    return Snapshot(store.load(previous), previous), after
+    return _stored(store, previous), after

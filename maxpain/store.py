@@ -84,6 +84,7 @@ class SnapshotInfo:
     partial: bool = False
     notes: list[str] = field(default_factory=list)
     damaged: str | None = None
+    warnings: list[str] = field(default_factory=list)  # from comparing it with its neighbours
 
     def to_json(self) -> dict[str, Any]:
         """The listing's JSON fields (times ISO)."""
@@ -99,6 +100,7 @@ class SnapshotInfo:
             "partial": self.partial,
             "notes": self.notes,
             "damaged": self.damaged,
+            "warnings": self.warnings,
         }
 
 
@@ -113,6 +115,7 @@ class Store:
 
     def __init__(self, root: str | Path | None = None) -> None:
         self.root = Path(root).expanduser() if root is not None else default_store_path()
+        self._open_contracts: dict[Path, dict[date, int]] = {}
 
     # ------------------------------------------------------------------ writing
     def save(self, chain: Chain) -> SaveResult:
@@ -402,6 +405,82 @@ class Store:
             raise StoreError(msg) from None
         return Chain(frame=frame, meta=meta)
 
+    def open_contracts(self, info: SnapshotInfo) -> dict[date, int]:
+        """Contracts with OI > 0 per expiration, read from two columns of the file (cached).
+
+        Parameters
+        ----------
+        info
+            A stored snapshot.
+
+        Returns
+        -------
+        dict
+            Expiration → count; empty for a damaged file.
+        """
+        if info.path not in self._open_contracts:
+            counts: dict[date, int] = {}
+            if not info.damaged:
+                try:
+                    counted = (
+                        pl.read_parquet(info.path, columns=["expiration", "open_interest"], glob=False)
+                        .filter(pl.col("open_interest") > 0)
+                        .group_by("expiration")
+                        .len()
+                    )
+                    counts = dict(zip(counted["expiration"].to_list(), counted["len"].to_list(), strict=True))
+                except Exception:  # a damaged file has no neighbours' figures to give
+                    counts = {}
+            self._open_contracts[info.path] = counts
+        return self._open_contracts[info.path]
+
+    def completeness_warning(
+        self, info: SnapshotInfo, listed: list[SnapshotInfo] | None = None
+    ) -> str | None:
+        """A warning when ``info`` looks incomplete next to its stored neighbours.
+
+        Parameters
+        ----------
+        info
+            A stored snapshot.
+        listed
+            The ticker's snapshots, when already listed.
+
+        Returns
+        -------
+        str or None
+            See :func:`maxpain.quality.incomplete_warning`.
+        """
+        from maxpain.quality import Neighbour, incomplete_warning
+
+        if info.damaged or info.captured_at is None:
+            return None
+        others = listed if listed is not None else self.snapshots(info.ticker)
+        neighbours = [
+            Neighbour(other.captured_at, self.open_contracts(other))
+            for other in _nearest_intact(others, info)
+            if other.captured_at is not None
+        ]
+        return incomplete_warning(info.captured_at, self.open_contracts(info), neighbours)
+
+    def check_neighbours(self, listed: list[SnapshotInfo]) -> list[SnapshotInfo]:
+        """Set each listed snapshot's ``warnings`` from :meth:`completeness_warning`.
+
+        Parameters
+        ----------
+        listed
+            Snapshots from :meth:`snapshots` (of one or several tickers).
+
+        Returns
+        -------
+        list of SnapshotInfo
+            ``listed``, checked.
+        """
+        for info in listed:
+            warning = self.completeness_warning(info, listed)
+            info.warnings = [warning] if warning else []
+        return listed
+
     def verify(self, ticker: str | None = None) -> list[SnapshotInfo]:
         """Read every snapshot of ``ticker`` (default: all) completely.
 
@@ -427,6 +506,19 @@ class Store:
             except StoreError as error:
                 info.damaged = str(error)
         return checked
+
+
+def _nearest_intact(listed: list[SnapshotInfo], info: SnapshotInfo) -> list[SnapshotInfo]:
+    """The intact snapshots of ``info``'s ticker captured just before and just after it (up to
+    three each side, so that a run of thin snapshots still meets a complete one)."""
+    same = [
+        s
+        for s in listed
+        if s.ticker == info.ticker and not s.damaged and s.captured_at and s.path != info.path
+    ]
+    before = [s for s in same if s.captured_at < info.captured_at]  # type: ignore[operator]
+    after = [s for s in same if s.captured_at >= info.captured_at]  # type: ignore[operator]
+    return before[-3:] + after[:3]
 
 
 def _time_of_id(snapshot: str) -> datetime:

@@ -18,6 +18,7 @@ from maxpain.chain import Chain
 from maxpain.errors import InputError, NoOptionsError
 from maxpain.market import trading_day
 from maxpain.sources.files import read_file
+from maxpain.store import Store
 from tests import naive
 
 pytestmark = pytest.mark.corpus
@@ -285,3 +286,15 @@ def test_volume_over_open_interest_matches_a_direct_computation(corpus: Path) ->
     ]
     assert got["volume_oi"].to_list() == pytest.approx([r[0] for r in expected[:5]])
     assert (got["volume"] >= 100).all()
+
+
+def test_only_the_half_day_snapshots_are_marked_incomplete(corpus: Path, tmp_path: Path) -> None:
+    """Stored with their neighbours, exactly the 10 half-day (2025-11-28) snapshots of the
+    vraptunovich collector are marked incomplete; the Thanksgiving copies and ordinary days are not."""
+    store = Store(tmp_path / "store")
+    for path in sorted((corpus / "vraptunovich-stock").glob("*/*.parquet")):
+        store.save(read_file(path))
+    listed = store.check_neighbours(store.snapshots())
+    flagged = sorted((s.ticker, s.id[:10]) for s in listed if s.warnings)
+    assert flagged == [(ticker, "2025-11-28") for ticker in sorted({s.ticker for s in listed})]
+    assert len(flagged) == 10

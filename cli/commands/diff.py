@@ -51,8 +51,9 @@ def diff(
     before, after = snapshot_pair(settings, ticker, start, end)
     change = analyses.open_interest_change(before.chain, after.chain, until=until)
     split = analyses.split_near_later(change, near_weeks=near_weeks)
+    warnings = [*before.neighbour_warnings, *after.neighbour_warnings, *change.warnings]
     if settings.as_json:
-        emit_json(payloads.change(before, after, change, split, top))
+        emit_json(payloads.change(before, after, change, split, top, warnings))
         return
     ticker = after.chain.underlying
     show(
@@ -61,5 +62,5 @@ def diff(
         concentration_sentence(ticker, change, split),
         change_tables(change, top),
         by_expiration_table(change, split),
-        warnings_panel(change.warnings),
+        warnings_panel(warnings),
     )

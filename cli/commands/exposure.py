@@ -51,12 +51,13 @@ def exposure(
     result = analyses.position_exposure(
         opened.chain, strike=strike, right=right, expiration=expiry, contracts=contracts, rate=rate
     )
+    warnings = [*opened.neighbour_warnings, *(m for m in opened.chain.warnings if "spot" in m)]
     if settings.as_json:
-        emit_json(payloads.exposure(result))
+        emit_json(payloads.exposure(result, warnings))
         return
     show(
         settings,
         snapshot_header(opened, f"maxpain exposure · {opened.chain.underlying}"),
         exposure_panel(result),
-        warnings_panel([m for m in opened.chain.warnings if "spot" in m]),
+        warnings_panel(warnings),
     )

@@ -8,7 +8,7 @@ import click
 
 from ..options import DATE, Settings, window_options, with_settings
 from ..output import emit_json, show
-from ..snapshots import fetch_live, open_store
+from ..snapshots import fetch_live, open_store, save
 
 
 @click.command()
@@ -46,7 +46,7 @@ def fetch(
         weeks=weeks,
         allow_partial=allow_partial,
     )
-    result = open_store(settings).save(chain)
+    result = save(open_store(settings), chain)
     name = f"Yahoo {chain.underlying}"
     if settings.as_json:
         emit_json([payloads.saved(name, chain, result)])

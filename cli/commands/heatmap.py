@@ -70,7 +70,7 @@ def heatmap(
         before, opened = snapshot_pair(settings, ticker, start, end or at)
         change = analyses.open_interest_change(before.chain, opened.chain, until=until)
         grid = analyses.change_grid(change)
-        warnings = change.warnings
+        warnings = [*before.neighbour_warnings, *change.warnings]
     else:
         if start or end:
             raise InputError("--from/--to go with --metric change; use --at to pick the snapshot")
@@ -79,7 +79,7 @@ def heatmap(
     chain = opened.chain
     pain = analyses.max_pain_by_column(analyses.max_pain_by_expiration(chain))
     if settings.as_json:
-        emit_json(payloads.heatmap(opened, metric, grid, pain, warnings, before))
+        emit_json(payloads.heatmap(opened, metric, grid, pain, warnings + opened.warnings, before))
         return
     show(
         settings,
@@ -93,5 +93,5 @@ def heatmap(
             strikes=strikes,
             max_rows=rows,
         ),
-        warnings_panel(warnings + chain.warnings),
+        warnings_panel(warnings + opened.warnings),
     )

@@ -10,7 +10,7 @@ import click
 
 from ..options import Settings, with_settings
 from ..output import emit_json, error_sentence, show
-from ..snapshots import open_store
+from ..snapshots import open_store, save
 
 
 class AlreadyReportedError(Exception):
@@ -53,7 +53,7 @@ def import_(settings: Settings, paths: tuple[str, ...], ticker: str | None, capt
     for path in paths:
         try:
             chain = read_file(path, ticker=ticker, captured_at=moment)
-            saved.append((path, chain, target.save(chain)))
+            saved.append((path, chain, save(target, chain)))
         except MaxpainError as error:
             failures.append(error)
             print(error_sentence(error), file=sys.stderr)  # one unwrapped line per bad file

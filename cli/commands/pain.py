@@ -48,8 +48,9 @@ def pain(
     chain = opened.chain
     window = analyses.make_window(chain, until=until, weeks=weeks)
     study = analyses.pain_study(chain, window, expiries)
+    warnings = [*opened.neighbour_warnings, *study.warnings]
     if settings.as_json:
-        emit_json(payloads.pain(opened, study))
+        emit_json(payloads.pain(opened, study, warnings))
         return
     pooled = study.pooled
     pooled_line = Text(
@@ -75,5 +76,5 @@ def pain(
         expiration_table(study.expirations, chain.meta.spot, None if expiries else window),
         pooled_line,
         curve,
-        warnings_panel(study.warnings),
+        warnings_panel(warnings),
     )

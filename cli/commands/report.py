@@ -40,7 +40,7 @@ def report(settings: Settings, ticker: str, at: str, until: date | None, weeks: 
     table = analyses.max_pain_by_expiration(chain)
     walls = analyses.find_walls(chain, window, top=top)
     fresh = analyses.fresh_positioning(chain, expirations=window.expirations, top=5)
-    warnings = chain.warnings + walls.notes + analyses.one_sided_warnings(table)
+    warnings = opened.warnings + walls.notes + analyses.one_sided_warnings(table)
     if settings.as_json:
         emit_json(payloads.report(opened, walls, table, fresh, warnings))
         return

@@ -23,7 +23,7 @@ def snapshots(settings: Settings, ticker: str | None, verify: bool) -> None:
     from ..render.snapshots import snapshots_table
 
     target = open_store(settings)
-    listed = target.verify(ticker) if verify else target.snapshots(ticker)
+    listed = target.check_neighbours(target.verify(ticker) if verify else target.snapshots(ticker))
     if settings.as_json:
         emit_json(payloads.snapshots(listed))
         return

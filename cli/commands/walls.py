@@ -50,7 +50,7 @@ def walls(
     chain = opened.chain
     window = analyses.make_window(chain, until=until, weeks=weeks)
     result = analyses.find_walls(chain, window, top=top, min_share=min_share)
-    warnings = chain.warnings + result.notes
+    warnings = opened.warnings + result.notes
     if settings.as_json:
         emit_json({**payloads.walls(opened, result), "warnings": warnings})
         return

@@ -20,6 +20,6 @@ def saved_lines(name: str, chain: Chain, result: SaveResult) -> Text:
         f"\n  capture time from {chain.meta.captured_at_from}: {chain.meta.captured_at:%Y-%m-%d %H:%M:%S} UTC",
         style="dim",
     )
-    for message in chain.warnings:
+    for message in [*info.warnings, *chain.warnings]:
         line.append(f"\n  ! {message}", style="yellow")
     return line

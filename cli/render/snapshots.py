@@ -42,11 +42,12 @@ def snapshots_table(snapshots: Sequence[SnapshotInfo], width: int = 120) -> Tabl
                 "notes": Text(f"DAMAGED: {info.damaged}", style="red"),
             }
         else:
-            notes = "; ".join(n for n in info.notes if not n.startswith("SYNTHETIC")) or (
+            own = "; ".join(n for n in info.notes if not n.startswith("SYNTHETIC")) or (
                 "synthetic demo" if info.notes else ""
             )
-            if info.partial:
-                notes = "PARTIAL; " + notes
+            flags = ["INCOMPLETE vs its neighbours"] if info.warnings else []
+            flags += ["PARTIAL"] if info.partial else []
+            notes = "; ".join([*flags, own] if own else flags)
             cells = {
                 "ticker": info.ticker,
                 "id": info.id,

@@ -18,6 +18,7 @@ from maxpain import kernels
 from maxpain.chain import Chain, strike_thousandths
 from maxpain.errors import InputError
 from maxpain.market import trading_day
+from maxpain.quality import compare_open_contracts, open_contracts_by_expiration
 
 _ROOT_SHIFT, _EXP_SHIFT, _RIGHT_SHIFT = 52, 36, 35
 
@@ -316,25 +317,16 @@ def split_near_later(change: OIChange, *, near_weeks: int = 4) -> NearVersusLate
     )
 
 
-# Ordinary days in the corpus keep >= 93% of their neighbour's open contracts; the 2025-11-28
-# half-day files keep <= 85%.
-SUSPICIOUS_LOSS = 0.90
-
-
 def _row_loss_warnings(a: Chain, b: Chain, frame_a: pl.DataFrame, frame_b: pl.DataFrame) -> list[str]:
-    """A snapshot listing far fewer open contracts than its neighbour looks incomplete."""
-    common = set(frame_a["expiration"].to_list()) & set(frame_b["expiration"].to_list())
-
-    def open_contracts(frame: pl.DataFrame) -> int:
-        return frame.filter(pl.col("expiration").is_in(list(common)) & (pl.col("open_interest") > 0)).height
-
-    count_a, count_b = open_contracts(frame_a), open_contracts(frame_b)
-    if not count_a or not count_b:
+    """A snapshot listing far fewer open contracts than the other looks incomplete."""
+    comparison = compare_open_contracts(
+        open_contracts_by_expiration(frame_a), open_contracts_by_expiration(frame_b), from_day=date.min
+    )
+    side = comparison.thin_side
+    if side is None:
         return []
-    smaller, larger = sorted((count_a, count_b))
-    if smaller >= SUSPICIOUS_LOSS * larger:
-        return []
-    thin = a if count_a < count_b else b
+    thin = a if side == "a" else b
+    smaller, larger = sorted((comparison.count_a, comparison.count_b))
     return [
         f"the snapshot of {thin.meta.captured_at:%Y-%m-%d %H:%M} lists far fewer open contracts "
         f"({smaller:,} vs {larger:,}): it looks incomplete (Yahoo zeroes OI around half-days), so "

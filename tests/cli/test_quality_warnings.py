@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from maxpain.store import Store
-from tests.cli.helpers import cli, invoke
+from tests.cli.helpers import cli, cli_json, invoke
 
 
 def test_pre_market_zero_oi_is_warned_in_every_view(
@@ -98,3 +98,42 @@ def test_half_day_warning_reaches_the_diff_view(capsys: pytest.CaptureFixture[st
     )
     assert code == 0
     assert "looks incomplete" in " ".join(out.replace("│", " ").split())
+
+
+@pytest.mark.corpus
+def test_incomplete_snapshot_is_marked_in_every_view(
+    capsys: pytest.CaptureFixture[str], real_store: str
+) -> None:
+    """PLTR 2025-11-28 (a half-day: 1,048 contracts against ~2,200 around it) is marked incomplete
+    in the listing and in every view of it, text and JSON; its neighbours are not."""
+    listed = cli_json(capsys, "--store", real_store, "snapshots", "PLTR")
+    flagged = [s["id"][:10] for s in listed if s["warnings"]]
+    assert flagged == ["2025-11-28"]
+    views = [
+        ("report", "PLTR"),
+        ("pain", "PLTR"),
+        ("walls", "PLTR"),
+        ("heatmap", "PLTR"),
+        (
+            "exposure",
+            "PLTR",
+            "--strike",
+            "175",
+            "--right",
+            "call",
+            "--expiry",
+            "2025-12-19",
+            "--contracts",
+            "10",
+        ),
+    ]
+    for view in views:
+        for day, expected in (("2025-11-28", True), ("2025-12-01", False)):
+            document = cli_json(capsys, "--store", real_store, *view, "--at", day)
+            assert any("incomplete snapshot" in w for w in document["warnings"]) == expected, (view, day)
+        code, out, _ = cli(
+            capsys, "--store", real_store, "--no-color", *view, "--at", "2025-11-28", width=160
+        )
+        assert code == 0 and "incomplete snapshot" in " ".join(out.replace("│", " ").split()), view
+    _, out, _ = cli(capsys, "--store", real_store, "--no-color", "snapshots", "PLTR", width=160)
+    assert "INCOMPLETE" in out
