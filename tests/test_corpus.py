@@ -175,7 +175,13 @@ def all_chains(corpus: Path) -> list[Chain]:
 def test_max_pain_of_every_expiration_of_every_snapshot_matches_naive(corpus: Path) -> None:
     compared = 0
     for chain in all_chains(corpus):
-        table = analyses.max_pain_by_expiration(chain)
+        table = analyses.max_pain_table(chain.frame, ["expiration"])  # the kernel's figure
+        shown = analyses.max_pain_by_expiration(chain)  # what views show: undefined when one-sided
+        one_sided = shown["note"].is_not_null()
+        assert shown.filter(one_sided)["max_pain"].null_count() == int(one_sided.sum())
+        assert (
+            shown.filter(~one_sided)["max_pain"].to_list() == table.filter(~one_sided)["max_pain"].to_list()
+        )
         for row, (expiration,) in zip(
             table.iter_rows(named=True), table.select("expiration").iter_rows(), strict=True
         ):
@@ -266,7 +272,8 @@ def test_one_sided_expiration_is_flagged(corpus: Path) -> None:
     table = analyses.max_pain_by_expiration(spx)
     first = table.row(0, named=True)
     assert first["expiration"] == date(2023, 10, 30) and first["put_oi"] == 0
-    assert first["note"] == "no puts listed: max pain from calls only"
+    assert first["note"].startswith("no puts listed") and first["max_pain"] is None
+    assert first["reason"] == first["note"] and first["distance_to_spot"] is None
     assert analyses.one_sided_warnings(table)[0].startswith("2023-10-30: no puts listed")
     assert table.filter(pl.col("note").is_not_null()).height < table.height
 

@@ -77,9 +77,11 @@ def heatmap(
         opened = snapshot(settings, ticker, at)
         grid = analyses.oi_grid(opened.chain, metric, analyses.open_expirations(opened.chain, until=until))
     chain = opened.chain
-    pain = analyses.max_pain_by_column(analyses.max_pain_by_expiration(chain))
+    table = analyses.max_pain_by_expiration(chain)
+    pain = analyses.max_pain_by_column(table)
+    warnings = [*warnings, *opened.warnings, *analyses.one_sided_warnings(table)]
     if settings.as_json:
-        emit_json(payloads.heatmap(opened, metric, grid, pain, warnings + opened.warnings, before))
+        emit_json(payloads.heatmap(opened, metric, grid, pain, warnings, before))
         return
     show(
         settings,
@@ -92,6 +94,7 @@ def heatmap(
             diverging=metric in analyses.SIGNED_METRICS,
             strikes=strikes,
             max_rows=rows,
+            flagged=analyses.one_sided_notes(table),
         ),
-        warnings_panel(warnings + opened.warnings),
+        warnings_panel(warnings),
     )

@@ -27,8 +27,6 @@ def expiration_table(table: pl.DataFrame, spot: float | None, window: Window | N
         pain: str | Text = (
             strike_text(row["max_pain"]) if row["max_pain"] is not None else Text("undefined", style="yellow")
         )
-        if row.get("note") and row["max_pain"] is not None:
-            pain = Text(strike_text(row["max_pain"]) + " !", style="yellow")  # one-sided: see warnings
         grid.add_row(
             day(row["expiration"]) + (" *" if in_window else ""),
             pain,

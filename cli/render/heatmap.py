@@ -39,6 +39,7 @@ class Heatmap:
         strikes: tuple[float, float] | None = None,
         focus: tuple[float, float] | None = None,
         max_rows: int = 40,
+        flagged: dict[date, str] | None = None,
     ) -> None:
         self.grid = grid
         self.title = title
@@ -48,6 +49,7 @@ class Heatmap:
         self.strike_range = strikes
         self.focus = focus
         self.max_rows = max_rows
+        self.flagged = flagged or {}  # columns whose data is defective, with why
 
     def _rows_and_columns(self, width: int) -> tuple[list[float], list[date], list[str]]:
         layout = lay_out_board(
@@ -85,7 +87,10 @@ class Heatmap:
         yield Text(self.title, style="bold")
         header = Text(f"{'strike':>8} ")
         for expiration in expirations:
-            header.append(f"{expiration:%m-%d}".rjust(CELL) + " ", style="bold")
+            mark = "!" if expiration in self.flagged else ""
+            header.append(
+                f"{expiration:%m-%d}{mark}".rjust(CELL) + " ", style="bold yellow" if mark else "bold"
+            )
         yield header
         if not strikes or not expirations:
             yield Text("  (nothing to show in this range)", style="dim")
@@ -109,6 +114,9 @@ class Heatmap:
                 f"{price(self.spot):>8} " + "─" * ((CELL + 1) * len(expirations) - 1) + " spot", style="cyan"
             )
         yield self._legend(top, colour)
+        for expiration in expirations:
+            if expiration in self.flagged:
+                yield Text(f"! {expiration}: {self.flagged[expiration]}", style="yellow")
         for note in notes:
             yield Text(f"note: {note}", style="dim")
 

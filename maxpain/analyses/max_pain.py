@@ -32,6 +32,8 @@ REASONS = {
     kernels.TOO_LARGE: "open interest × strike range too large for exact arithmetic",
 }
 ALL_UNKNOWN = "open interest is unknown for every contract"
+NO_PUTS = "no puts listed (the source listed calls only): max pain undefined"
+NO_CALLS = "no calls listed (the source listed puts only): max pain undefined"
 _COUNTS = ("call_oi", "put_oi", "call_volume", "put_volume", "contracts", "unknown_oi")
 
 
@@ -108,29 +110,57 @@ def max_pain_by_expiration(chain: Chain) -> pl.DataFrame:
     polars.DataFrame
         :func:`max_pain_table` by ``expiration``, plus ``distance_to_spot`` (max pain − spot),
         ``put_call_oi_ratio``, ``put_call_volume_ratio`` and ``note`` (set when the source listed
-        only calls or only puts for that expiration: its max pain is from half a chain).
+        only calls or only puts for that expiration: its max pain is then null, with the note as
+        its ``reason``).
     """
     table = max_pain_table(chain.frame, ["expiration"])
     spot = chain.meta.spot
     sides = chain.frame.group_by("expiration").agg(
         calls_listed=(pl.col("right") == "C").sum(), puts_listed=(pl.col("right") == "P").sum()
     )
+    # An expiration listing only one side is a source defect (a collector that wrote the calls
+    # twice and the puts never): max pain over half a chain is not max pain, so it is undefined.
+    one_side = (
+        pl.when(pl.col("puts_listed") == 0)
+        .then(pl.lit(NO_PUTS))
+        .when(pl.col("calls_listed") == 0)
+        .then(pl.lit(NO_CALLS))
+        .otherwise(None)
+    )
     return (
         table.join(sides, on="expiration", how="left", maintain_order="left")
+        .with_columns(note=one_side)
+        .with_columns(
+            max_pain=pl.when(pl.col("note").is_null()).then(pl.col("max_pain")),
+            min_payout=pl.when(pl.col("note").is_null()).then(pl.col("min_payout")),
+            reason=pl.coalesce(pl.col("note"), pl.col("reason")),
+        )
         .with_columns(
             distance_to_spot=(pl.col("max_pain") - spot)
             if spot is not None
             else pl.lit(None, dtype=pl.Float64),
             put_call_oi_ratio=ratio("put_oi", "call_oi"),
             put_call_volume_ratio=ratio("put_volume", "call_volume"),
-            note=pl.when(pl.col("puts_listed") == 0)
-            .then(pl.lit("no puts listed: max pain from calls only"))
-            .when(pl.col("calls_listed") == 0)
-            .then(pl.lit("no calls listed: max pain from puts only"))
-            .otherwise(None),
         )
-        .drop("calls_listed", "puts_listed")
+        .select(*table.columns, "distance_to_spot", "put_call_oi_ratio", "put_call_volume_ratio", "note")
     )
+
+
+def one_sided_notes(table: pl.DataFrame) -> dict[date, str]:
+    """The expirations whose source listed only calls or only puts, with why.
+
+    Parameters
+    ----------
+    table
+        A :func:`max_pain_by_expiration` table (or rows of it).
+
+    Returns
+    -------
+    dict
+        Expiration → note (e.g. "no puts listed …").
+    """
+    noted = table.filter(pl.col("note").is_not_null())
+    return dict(zip(noted["expiration"].to_list(), noted["note"].to_list(), strict=True))
 
 
 def one_sided_warnings(table: pl.DataFrame) -> list[str]:
@@ -146,8 +176,7 @@ def one_sided_warnings(table: pl.DataFrame) -> list[str]:
     list of str
         ``"<expiration>: <note>"`` for each such expiration.
     """
-    noted = table.filter(pl.col("note").is_not_null()).select("expiration", "note")
-    return [f"{expiration}: {note}" for expiration, note in noted.iter_rows()]
+    return [f"{expiration}: {note}" for expiration, note in one_sided_notes(table).items()]
 
 
 @dataclass(frozen=True)

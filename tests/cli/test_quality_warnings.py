@@ -137,3 +137,49 @@ def test_incomplete_snapshot_is_marked_in_every_view(
         assert code == 0 and "incomplete snapshot" in " ".join(out.replace("│", " ").split()), view
     _, out, _ = cli(capsys, "--store", real_store, "--no-color", "snapshots", "PLTR", width=160)
     assert "INCOMPLETE" in out
+
+
+@pytest.mark.corpus
+def test_one_sided_expirations_have_no_max_pain_in_any_view(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, corpus: Path
+) -> None:
+    """SPX 2023-10-30 and 2023-11-29 list calls only (a collector's bug): their max pain is
+    undefined (null + reason) in report, pain and heatmap, and the net heatmap marks the column."""
+    store = str(tmp_path / "store")
+    assert (
+        cli(
+            capsys,
+            "--store",
+            store,
+            "import",
+            str(corpus / "mx791-option_scraper" / "SPX_2023-10-27T2028Z.parquet"),
+        )[0]
+        == 0
+    )
+    for view in (("report", "SPX"), ("pain", "SPX")):
+        document = cli_json(capsys, "--store", store, *view)
+        rows = {e["expiration"]: e for e in document["expirations"]}
+        for day in ("2023-10-30", "2023-11-29"):
+            assert rows[day]["max_pain"] is None and rows[day]["reason"].startswith("no puts listed"), view
+        assert rows["2023-10-31"]["max_pain"] is not None
+        assert any(w.startswith("2023-10-30: no puts listed") for w in document["warnings"])
+    heat = cli_json(capsys, "--store", store, "heatmap", "SPX", "--metric", "net", "--until", "2023-11-03")
+    assert heat["max_pain"]["2023-10-30"] is None
+    assert any(w.startswith("2023-10-30: no puts listed") for w in heat["warnings"])
+    _, out, _ = cli(
+        capsys,
+        "--store",
+        store,
+        "--no-color",
+        "heatmap",
+        "SPX",
+        "--metric",
+        "net",
+        "--until",
+        "2023-11-03",
+        width=120,
+    )
+    assert "10-30!" in out and "! 2023-10-30: no puts listed" in out
+    _, out, _ = cli(capsys, "--store", store, "--no-color", "report", "SPX", width=160)
+    row = next(line for line in out.splitlines() if "2023-10-30" in line and "undefined" in line)
+    assert "4,117" not in row
