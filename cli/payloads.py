@@ -167,6 +167,9 @@ def change(
         "build_ups": records(result.build_ups(top).select(_CONTRACT_CHANGE)),
         "unwinds": records(result.unwinds(top).select(_CONTRACT_CHANGE)),
         "by_expiration": records(result.by_expiration),
+        "largest_build_up": clean(
+            {k: v for k, v in (result.largest_build_up() or {}).items() if k in _CONTRACT_CHANGE} or None
+        ),
         "near_versus_later": split.to_json(),
         "warnings": warnings,
     }

@@ -140,7 +140,7 @@ def naive_oi_change(
         elif key not in side_b:
             status = "closed"
         else:
-            status = "changed" if change else "unchanged"
+            status = "up" if change > 0 else "down" if change < 0 else "unchanged"
         out[key] = (oi_from, oi_to, change, status)
     return out
 

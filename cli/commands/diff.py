@@ -51,7 +51,7 @@ def diff(
     before, after = snapshot_pair(settings, ticker, start, end)
     change = analyses.open_interest_change(before.chain, after.chain, until=until)
     split = analyses.split_near_later(change, near_weeks=near_weeks)
-    warnings = [*before.neighbour_warnings, *after.neighbour_warnings, *change.warnings]
+    warnings = list(dict.fromkeys([*before.warnings, *after.warnings, *change.warnings]))
     if settings.as_json:
         emit_json(payloads.change(before, after, change, split, top, warnings))
         return
@@ -59,8 +59,8 @@ def diff(
     show(
         settings,
         Text(f"maxpain diff · {ticker}: {before.label} → {after.label}", style="bold cyan"),
+        warnings_panel(warnings),
         concentration_sentence(ticker, change, split),
         change_tables(change, top),
         by_expiration_table(change, split),
-        warnings_panel(warnings),
     )

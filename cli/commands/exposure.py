@@ -51,13 +51,14 @@ def exposure(
     result = analyses.position_exposure(
         opened.chain, strike=strike, right=right, expiration=expiry, contracts=contracts, rate=rate
     )
-    warnings = [*opened.neighbour_warnings, *(m for m in opened.chain.warnings if "spot" in m)]
+    relevant = [m for m in opened.chain.warnings if "spot" in m or m.startswith("SYNTHETIC")]
+    warnings = [*opened.neighbour_warnings, *relevant]
     if settings.as_json:
         emit_json(payloads.exposure(result, warnings))
         return
     show(
         settings,
         snapshot_header(opened, f"maxpain exposure · {opened.chain.underlying}"),
-        exposure_panel(result),
         warnings_panel(warnings),
+        exposure_panel(result),
     )

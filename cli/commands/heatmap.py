@@ -86,6 +86,7 @@ def heatmap(
     show(
         settings,
         snapshot_header(opened, f"maxpain heatmap · {chain.underlying}"),
+        warnings_panel(warnings),
         Heatmap(
             grid,
             title=board_title(metric, before, opened),
@@ -96,5 +97,4 @@ def heatmap(
             max_rows=rows,
             flagged=analyses.one_sided_notes(table),
         ),
-        warnings_panel(warnings),
     )

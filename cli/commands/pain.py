@@ -73,8 +73,8 @@ def pain(
     show(
         settings,
         snapshot_header(opened, f"maxpain pain · {chain.underlying}"),
+        warnings_panel(warnings),
         expiration_table(study.expirations, chain.meta.spot, None if expiries else window),
         pooled_line,
         curve,
-        warnings_panel(warnings),
     )

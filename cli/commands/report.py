@@ -56,6 +56,7 @@ def report(settings: Settings, ticker: str, at: str, until: date | None, weeks: 
     show(
         settings,
         snapshot_header(opened, f"maxpain report · {chain.underlying}"),
+        warnings_panel(warnings),
         expiration_table(table, chain.meta.spot, window),
         walls_sentence(chain.underlying, walls),
         Columns(
@@ -67,5 +68,4 @@ def report(settings: Settings, ticker: str, at: str, until: date | None, weeks: 
             padding=(0, 3),
         ),
         heatmap,
-        warnings_panel(warnings),
     )

@@ -62,9 +62,9 @@ def walls(
     show(
         settings,
         snapshot_header(opened, f"maxpain walls · {chain.underlying}"),
+        warnings_panel(warnings),
         walls_sentence(chain.underlying, result),
         summary,
         walls_tables(result),
         clusters_table(result.clusters, chain.meta.spot),
-        warnings_panel(warnings),
     )

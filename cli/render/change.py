@@ -60,10 +60,9 @@ def by_expiration_table(change: OIChange, split: NearVersusLater) -> Table:
 
 def concentration_sentence(ticker: str, change: OIChange, split: NearVersusLater) -> Text:
     """The largest build-up, then where the change sits: near expirations against later ones."""
-    builds = change.build_ups(1)
+    top = change.largest_build_up()
     lead = ""
-    if builds.height:
-        top = builds.row(0, named=True)
+    if top is not None:
         side = "call" if top["right"] == "C" else "put"
         lead = f"{ticker}: the largest build-up is the {day(top['expiration'])} {strike_text(top['strike'])} {side} ({signed(top['change'])}). "
     text = (

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -60,11 +61,20 @@ class OIChange:
             Rows of ``changes`` with ``change > 0``, largest first (ties: earlier expiration, lower
             strike).
         """
-        return (
-            self.changes.filter(pl.col("change") > 0)
-            .sort(["change", "expiration", "strike"], descending=[True, False, False])
-            .head(top)
-        )
+        return _largest_build_ups(self.changes, top)
+
+    def largest_build_up(self) -> dict[str, Any] | None:
+        """The largest build-up in a contract that does not expire on the later snapshot's trading
+        day (a position in a contract expiring that day is not positioning for anything ahead).
+
+        Returns
+        -------
+        dict or None
+            The contract's row of ``changes``; None when no OI was added.
+        """
+        ahead = self.changes.filter(pl.col("expiration") > trading_day(self.captured_to))
+        rows = _largest_build_ups(ahead, 1)
+        return rows.row(0, named=True) if rows.height else None
 
     def changed(self) -> pl.DataFrame:
         """Every contract whose OI changed or is unknown.
@@ -95,6 +105,14 @@ class OIChange:
         return self.changes.filter(pl.col("change") < 0).sort(["change", "expiration", "strike"]).head(top)
 
 
+def _largest_build_ups(changes: pl.DataFrame, top: int) -> pl.DataFrame:
+    return (
+        changes.filter(pl.col("change") > 0)
+        .sort(["change", "expiration", "strike"], descending=[True, False, False])
+        .head(top)
+    )
+
+
 def open_interest_change(a: Chain, b: Chain, *, until: date | None = None) -> OIChange:
     """Contracts of A and B matched on (root, expiration, strike, right); a contract absent on one
     side counts as 0 there and is marked ``new`` or ``closed``. Expirations that expired before B
@@ -112,7 +130,7 @@ def open_interest_change(a: Chain, b: Chain, *, until: date | None = None) -> OI
     OIChange
         ``changes`` has one row per contract of the union: ``expiration, strike, right, root,
         contract_symbol, oi_from, oi_to, change`` (null when either OI is unknown) and ``status``
-        (new, closed, changed, unchanged, unknown).
+        (new, closed, up, down, unchanged, unknown).
 
     Raises
     ------
@@ -210,8 +228,10 @@ def _matched_changes(frame_a: pl.DataFrame, frame_b: pl.DataFrame) -> pl.DataFra
             .then(pl.lit("new"))
             .when(~in_b)
             .then(pl.lit("closed"))
-            .when(pl.col("change") != 0)
-            .then(pl.lit("changed"))
+            .when(pl.col("change") > 0)
+            .then(pl.lit("up"))
+            .when(pl.col("change") < 0)
+            .then(pl.lit("down"))
             .otherwise(pl.lit("unchanged"))
         )
     )
@@ -270,9 +290,12 @@ class NearVersusLater:
 
     @property
     def near_share_of_new_calls(self) -> float | None:
-        """The near expirations' part of the net new call OI (when both are positive)."""
-        added = self.near_calls + self.later_calls
-        return self.near_calls / added if self.near_calls > 0 and added > 0 else None
+        """The near expirations' part of the call OI added: near / (near + later), the later
+        part counted only when it grew (a later loss would push the share past 100%); None
+        when the near expirations added no calls."""
+        if self.near_calls <= 0:
+            return None
+        return self.near_calls / (self.near_calls + max(self.later_calls, 0))
 
     def to_json(self) -> dict[str, object]:
         """The split as JSON fields (dates ISO; the share null when undefined)."""

@@ -73,3 +73,15 @@ def test_near_share_of_new_calls() -> None:
     split = analyses.split_near_later(change, near_weeks=4)
     assert (split.near_calls, split.later_calls) == (30, 10)
     assert split.near_share_of_new_calls == pytest.approx(0.75)
+
+
+def test_near_share_never_exceeds_all_of_it() -> None:
+    """When later expirations lose calls the near ones carry all of the added call OI, not 203%."""
+    before = [("XYZ", date(2025, 12, 19), 100.0, "C", 10), ("XYZ", date(2026, 6, 19), 100.0, "C", 50)]
+    after = [("XYZ", date(2025, 12, 19), 100.0, "C", 40), ("XYZ", date(2026, 6, 19), 100.0, "C", 20)]
+    change = analyses.open_interest_change(
+        chain_of(before, captured_at=BEFORE), chain_of(after, captured_at=AFTER)
+    )
+    split = analyses.split_near_later(change, near_weeks=4)
+    assert (split.near_calls, split.later_calls) == (30, -30)
+    assert split.near_share_of_new_calls == 1.0

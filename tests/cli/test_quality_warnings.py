@@ -183,3 +183,69 @@ def test_one_sided_expirations_have_no_max_pain_in_any_view(
     _, out, _ = cli(capsys, "--store", store, "--no-color", "report", "SPX", width=160)
     row = next(line for line in out.splitlines() if "2023-10-30" in line and "undefined" in line)
     assert "4,117" not in row
+
+
+@pytest.mark.parametrize(
+    ("view", "first_figure"),
+    [
+        (("report", "DEMO"), "Max pain by expiration"),
+        (("pain", "DEMO"), "Max pain by expiration"),
+        (("walls", "DEMO"), "DEMO: largest put OI"),
+        (("heatmap", "DEMO"), "Open interest (calls + puts)"),
+        (("diff", "DEMO"), "DEMO: the largest build-up"),
+        (
+            (
+                "exposure",
+                "DEMO",
+                "--strike",
+                "90",
+                "--right",
+                "put",
+                "--expiry",
+                "2026-01-16",
+                "--contracts",
+                "10",
+            ),
+            "10 × DEMO",
+        ),
+    ],
+)
+def test_warnings_come_before_the_figures(
+    capsys: pytest.CaptureFixture[str], demo: str, view: tuple[str, ...], first_figure: str
+) -> None:
+    """Every view opens with its data-quality panel (the demo store's synthetic-data notice)."""
+    code, out, err = cli(capsys, "--store", demo, "--no-color", *view, width=160)
+    assert code == 0, err
+    assert out.index("data quality") < out.index(first_figure), view
+
+
+@pytest.mark.corpus
+def test_half_day_diff_opens_with_its_warning_and_skips_same_day_contracts(
+    capsys: pytest.CaptureFixture[str], real_store: str
+) -> None:
+    _, out, _ = cli(
+        capsys,
+        "--store",
+        real_store,
+        "--no-color",
+        "diff",
+        "NVDA",
+        "--from",
+        "2025-11-26",
+        "--to",
+        "2025-11-28",
+        width=200,
+    )
+    assert out.index("incomplete") < out.index("calls -1,310,522")
+    document = cli_json(capsys, "--store", real_store, "diff", "NVDA")
+    # the largest build-up of 12-04 → 12-05 is the 12-05 190 call, expiring that very day
+    assert (document["build_ups"][0]["expiration"], document["build_ups"][0]["strike"]) == (
+        "2025-12-05",
+        190.0,
+    )
+    lead = document["largest_build_up"]
+    assert lead["expiration"] > "2025-12-05" and (lead["strike"], lead["right"]) == (140.0, "P")
+    _, out, _ = cli(capsys, "--store", real_store, "--no-color", "diff", "NVDA", width=200)
+    assert "the largest build-up is the 2026-03-20 140 put (+13,100)" in out
+    assert {c["status"] for c in document["changes"]} <= {"new", "closed", "up", "down", "unknown"}
+    assert {"up", "down"} <= {c["status"] for c in document["changes"]}
