@@ -68,6 +68,7 @@ FLAGS = {
     "captured_at": "--captured-at",
     "contracts": "--contracts",
     "expiration": "--expiry",
+    "force_ticker": "--force-ticker",
     "right": "--right",
     "store": "--store",
     "ticker": "--ticker",

@@ -60,7 +60,8 @@ def validate_ticker(ticker: str) -> str:
     if not isinstance(ticker, str):
         msg = f"ticker must be a string, got {type(ticker).__name__}"
         raise InputError(msg)
-    candidate = ticker.strip().upper()
+    # checked before upper-casing: "ſpy".upper() is "SPY", a look-alike of another symbol
+    candidate = ticker.strip().upper() if ticker.isascii() else "\x00"
     if not _TICKER_PATTERN.fullmatch(candidate) or ".." in candidate:
         shown = ticker if len(ticker) <= 24 else ticker[:24] + "..."
         msg = (

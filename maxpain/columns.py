@@ -92,9 +92,10 @@ def dates(frame: pl.DataFrame, column: str, name: str) -> pl.Series:
     if series.dtype.is_numeric():
         seconds = series.cast(pl.Float64)
         # epoch seconds (Yahoo's raw bodies); values past 1e11 can only be milliseconds
-        largest = seconds.drop_nulls().abs().max()
+        finite = seconds.filter(seconds.is_finite()).abs()
+        largest = finite.max() if finite.len() else None
         per_second = 1.0 if largest is not None and float(largest) > 1e11 else 1000.0  # type: ignore[arg-type]
-        millis = (seconds * per_second).cast(pl.Int64)
+        millis = epoch_millis(seconds * per_second, series, column, name)
         return millis.cast(pl.Datetime("ms", "UTC")).dt.date().alias("expiration")
     if series.dtype == pl.String:
         text = series.str.strip_chars().str.slice(0, 10)
@@ -111,8 +112,37 @@ def dates(frame: pl.DataFrame, column: str, name: str) -> pl.Series:
     raise InputError(msg)
 
 
-def datetimes(series: pl.Series) -> pl.Series:
-    """Timestamps from strings (ISO, with or without offset), datetimes or epoch seconds, in UTC."""
+# Epoch milliseconds of 1970-01-01 and 2200-12-31: a timestamp outside them is not a market time.
+_EPOCH_MILLIS = (0.0, 7_289_654_400_000.0)
+
+
+def epoch_millis(millis: pl.Series, raw: pl.Series, column: str, name: str) -> pl.Series:
+    """Epoch milliseconds as Int64, refusing values that are not times (inf, 1e20, -1e12).
+
+    Raises
+    ------
+    InputError
+        Naming the column and an example as written in ``raw``.
+    """
+    bad = (
+        millis.is_not_null()
+        & ~millis.is_nan()
+        & (~millis.is_finite() | (millis < _EPOCH_MILLIS[0]) | (millis > _EPOCH_MILLIS[1]))
+    )
+    if bad.any():
+        msg = f"{name}: column {column!r} holds {raw.filter(bad)[0]!r}, which is not an epoch time between 1970 and 2200"
+        raise InputError(msg)
+    return millis.fill_nan(None).cast(pl.Int64)
+
+
+def datetimes(series: pl.Series, name: str = "<frame>") -> pl.Series:
+    """Timestamps from strings (ISO, with or without offset), datetimes or epoch seconds, in UTC.
+
+    Raises
+    ------
+    InputError
+        Epoch numbers that are not times between 1970 and 2200.
+    """
     if isinstance(series.dtype, pl.Datetime):
         if series.dtype.time_zone is None:
             return series.dt.replace_time_zone("UTC")
@@ -120,7 +150,9 @@ def datetimes(series: pl.Series) -> pl.Series:
     if series.dtype == pl.Date:
         return series.cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
     if series.dtype.is_numeric():
-        return (series.cast(pl.Float64) * 1000).cast(pl.Int64).cast(pl.Datetime("ms", "UTC"))
+        return epoch_millis(series.cast(pl.Float64) * 1000, series, series.name, name).cast(
+            pl.Datetime("ms", "UTC")
+        )
     if series.dtype == pl.String:
         return series.str.strip_chars().str.to_datetime(time_zone="UTC", strict=False)
     return pl.Series(series.name, [None] * len(series), dtype=pl.Datetime("us", "UTC"))

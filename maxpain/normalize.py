@@ -16,7 +16,7 @@ from typing import Any
 
 import polars as pl
 
-from maxpain.capture_time import capture_time
+from maxpain.capture_time import capture_time, capture_time_notes
 from maxpain.chain import (
     CHAIN_COLUMNS,
     CHAIN_SCHEMA,
@@ -45,6 +45,12 @@ from maxpain.spot import estimate_spot
 
 # Yahoo writes this implied volatility when it could not compute one (deep ITM, no quote).
 IV_PLACEHOLDER_MAX = 1.5e-5
+
+# Expirations outside these dates are a broken column, not options (epoch zero, year 9999).
+FIRST_EXPIRATION = date(1970, 1, 1)
+LAST_EXPIRATION = date(2200, 12, 31)
+# Strikes are kept in thousandths (OCC precision): anything smaller rounds to nothing.
+MIN_STRIKE = 0.001
 
 _ROLE_OF = {"call/put": "right", "expiration": "expiration", "strike": "strike"}
 
@@ -89,6 +95,7 @@ def normalize(
     name: str = "<frame>",
     source_versions: Mapping[str, str] | None = None,
     expiration: date | None = None,
+    force_ticker: bool = False,
 ) -> Chain:
     """Turn any collector's option table into a :class:`~maxpain.chain.Chain`.
 
@@ -111,6 +118,8 @@ def normalize(
         Provenance; ``name`` appears in error messages (usually the file name).
     expiration
         The expiration of every row, when the source gives it out of band (yfinance).
+    force_ticker
+        Store the contracts under ``underlying`` even when no OCC root in the table names it.
 
     Returns
     -------
@@ -133,7 +142,7 @@ def normalize(
             _multipliers(table),
         ]
     )
-    underlying, roots, symbols = _roots(table, underlying)
+    underlying, roots, symbols = _roots(table, underlying, force_ticker=force_ticker)
     body = _with_symbols(body.with_columns(root=roots, contract_symbol=symbols))
     body, duplicates_removed = _deduplicate(body, table.name)
     notes = [f"removed {duplicates_removed} exact duplicate contract rows"] if duplicates_removed else []
@@ -144,6 +153,8 @@ def normalize(
     captured_from = "given"
     if captured_at is None:
         captured_at, captured_from = capture_time(table.frame, table.found, quote_time, table.name)
+    captured_at = _checked_capture_time(captured_at, table.name)
+    notes += capture_time_notes(table.frame, table.found, captured_at, table.name)
     meta = ChainMeta(
         underlying=underlying,
         captured_at=as_utc(captured_at),
@@ -206,6 +217,13 @@ def _expirations(table: _Table, expiration: date | None) -> pl.Series:
     if expirations.is_null().any():
         msg = f"{table.name}: {int(expirations.is_null().sum())} rows have no expiration date; fill or drop them"
         raise InputError(msg)
+    outside = (expirations < FIRST_EXPIRATION) | (expirations > LAST_EXPIRATION)
+    if outside.any():
+        msg = (
+            f"{table.name}: expiration {expirations.filter(outside)[0]} is outside {FIRST_EXPIRATION.year}-"
+            f"{LAST_EXPIRATION.year}; check the expiration column"
+        )
+        raise InputError(msg)
     return expirations
 
 
@@ -220,6 +238,10 @@ def _strikes(table: _Table) -> pl.Series:
     if finite.any() and (strikes.filter(finite) > MAX_STRIKE).any():
         example = strikes.filter(finite & (strikes > MAX_STRIKE))[0]
         msg = f"{table.name}: strike {example:g} is not a plausible strike (above {MAX_STRIKE:,.0f}); check the strike column's units"
+        raise InputError(msg)
+    tiny = finite & (strikes > 0) & (strikes < MIN_STRIKE)
+    if tiny.any():
+        msg = f"{table.name}: strike {strikes.filter(tiny)[0]:g} is below {MIN_STRIKE} (strikes are kept in thousandths, OCC precision); check the strike column's units"
         raise InputError(msg)
     bad = strikes.is_null() | strikes.is_nan() | ~finite | (strikes <= 0)
     if bad.any():
@@ -278,8 +300,11 @@ def _multipliers(table: _Table) -> pl.Series:
     return multiplier.cast(pl.Int32).alias("multiplier")
 
 
-def _roots(table: _Table, underlying: str | None) -> tuple[str, pl.Series, pl.Series]:
-    """The underlying (given, or named by the OCC roots), each row's root, and its symbol."""
+def _roots(table: _Table, underlying: str | None, *, force_ticker: bool) -> tuple[str, pl.Series, pl.Series]:
+    """The underlying (given, or named by the OCC roots), each row's root, and its symbol.
+
+    A given underlying that no OCC root of the file belongs to (``AAPL`` options imported as
+    ``NVDA``) is refused unless ``force_ticker``."""
     occ = table.occ
     if occ is not None and occ.get_column("root").is_not_null().any():
         roots = occ.get_column("root")
@@ -288,6 +313,13 @@ def _roots(table: _Table, underlying: str | None) -> tuple[str, pl.Series, pl.Se
     if underlying is None:
         underlying = _pick_underlying(roots.alias("root"))
     underlying = validate_ticker(underlying)
+    listed = roots.drop_nulls().unique().sort().to_list()
+    if listed and not force_ticker and not any(_belongs(root, underlying) for root in listed):
+        msg = (
+            f"{table.name}: the contracts are options on {', '.join(listed[:3])} (their OCC roots), not "
+            f"{underlying}; give the right ticker, or force {underlying}"
+        )
+        raise InputError(msg, parameter="force_ticker")
     roots = roots.fill_null(underlying.lstrip("^")).alias("root")
     if occ is not None:
         symbols = occ.get_column("symbol")
@@ -401,6 +433,14 @@ def _itm_sorted(table: _Table, body: pl.DataFrame) -> pl.Series | None:
     return body.join(flags, on="contract_symbol", how="left", maintain_order="left").get_column("itm")
 
 
+def _belongs(root: str, underlying: str) -> bool:
+    """Whether an OCC root names options on ``underlying``: the same letters, or a root that
+    extends it (SPXW for SPX, NVDA1 after an adjustment) or that it extends (BRKB for BRK.B)."""
+    plain_root = "".join(c for c in root if c.isalnum())
+    plain = "".join(c for c in underlying if c.isalnum())
+    return plain_root.startswith(plain) or plain.startswith(plain_root)
+
+
 def _pick_underlying(roots: pl.Series) -> str:
     """The underlying named by OCC roots: a root that prefixes all others (SPX for SPX/SPXW),
     else the most frequent one."""
@@ -413,3 +453,15 @@ def _pick_underlying(roots: pl.Series) -> str:
         if all(other.startswith(candidate) for other in names):
             return str(candidate)
     return str(names[0])
+
+
+def _checked_capture_time(moment: datetime, name: str) -> datetime:
+    """The capture time in UTC, refused outside the years 1000–9999 (no store id can name it)."""
+    try:
+        utc = as_utc(moment)
+    except OverflowError:
+        utc = None
+    if utc is None or not 1000 <= utc.year <= 9999:
+        msg = f"{name}: capture time {moment.isoformat()} is outside the years 1000-9999 in UTC; give a real capture time"
+        raise InputError(msg, parameter="captured_at")
+    return utc

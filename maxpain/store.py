@@ -398,7 +398,7 @@ class Store:
         try:
             raw = pl.read_parquet_metadata(info.path)
             meta = ChainMeta.from_dict(json.loads(raw[META_KEY]))
-            frame = pl.read_parquet(info.path, columns=list(CHAIN_SCHEMA))
+            frame = pl.read_parquet(info.path, columns=list(CHAIN_SCHEMA), glob=False)
             frame = frame.cast(CHAIN_SCHEMA)  # type: ignore[arg-type]
         except Exception as error:
             msg = f"snapshot {info.ticker}/{info.id} cannot be read ({type(error).__name__}); it may be damaged: {info.path}"

@@ -25,8 +25,15 @@ class AlreadyReportedError(Exception):
 @click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=True))
 @click.option("--ticker", default=None, help="Underlying symbol (default: the OCC root of the contracts).")
 @click.option("--captured-at", default=None, help="Capture time, ISO 8601 (default: from the data).")
+@click.option("--force-ticker", is_flag=True, help="Store under --ticker even if the contracts name another.")
 @with_settings()
-def import_(settings: Settings, paths: tuple[str, ...], ticker: str | None, captured_at: str | None) -> None:
+def import_(
+    settings: Settings,
+    paths: tuple[str, ...],
+    ticker: str | None,
+    captured_at: str | None,
+    force_ticker: bool,
+) -> None:
     """Import CSV/Parquet option tables or raw Yahoo v7 JSON bodies into the store.
 
     \b
@@ -47,12 +54,14 @@ def import_(settings: Settings, paths: tuple[str, ...], ticker: str | None, capt
             raise InputError(
                 f"--captured-at {captured_at!r} is not an ISO time such as 2025-12-01T21:15:00Z"
             ) from None
+        except OverflowError:
+            raise InputError(f"--captured-at {captured_at!r} is past the year 9999 in UTC") from None
     target = open_store(settings)
     saved = []
     failures: list[MaxpainError] = []
     for path in paths:
         try:
-            chain = read_file(path, ticker=ticker, captured_at=moment)
+            chain = read_file(path, ticker=ticker, captured_at=moment, force_ticker=force_ticker)
             saved.append((path, chain, save(target, chain)))
         except MaxpainError as error:
             failures.append(error)

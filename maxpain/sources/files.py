@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -61,14 +62,16 @@ def read_table(path: Path) -> pl.DataFrame:
     suffix = path.suffix.lower()
     try:
         if suffix in (".parquet", ".pq"):
-            lazy = pl.scan_parquet(path)
+            lazy = pl.scan_parquet(path, glob=False)  # the path as named, never a pattern
         elif suffix in (".csv", ".txt", ".tsv"):
             separator = "\t" if suffix == ".tsv" else ","
             if path.stat().st_size > _CHUNKED_CSV_BYTES:
                 chunked = _read_csv_chunked(path, separator)
                 if chunked is not None:
                     return chunked
-            lazy = pl.scan_csv(path, separator=separator, infer_schema_length=10_000, try_parse_dates=False)
+            lazy = pl.scan_csv(
+                path, separator=separator, infer_schema_length=10_000, try_parse_dates=False, glob=False
+            )
         else:
             lazy = None
         if lazy is not None:
@@ -140,6 +143,7 @@ def read_file(
     *,
     ticker: str | None = None,
     captured_at: datetime | None = None,
+    force_ticker: bool = False,
 ) -> Chain:
     """Read one file into a :class:`Chain`.
 
@@ -148,6 +152,7 @@ def read_file(
     path: a ``.csv``/``.parquet`` table in any known convention, or a raw Yahoo v7 ``.json`` body.
     ticker: the underlying; default the OCC root of the contracts (or the body's symbol).
     captured_at: capture time; default from the data (see :func:`maxpain.normalize.normalize`).
+    force_ticker: store under ``ticker`` even if the contracts' OCC roots name another underlying.
 
     Raises
     ------
@@ -173,13 +178,14 @@ def read_file(
         except (UnicodeDecodeError, json.JSONDecodeError) as error:
             msg = f"{path}: not valid JSON ({error.__class__.__name__} at byte {getattr(error, 'pos', '?')})"
             raise InputError(msg) from None
+        except RecursionError:
+            msg = f"{path}: the JSON is nested too deeply to be a Yahoo option-chain body"
+            raise InputError(msg) from None
         frame, quote, symbol = yahoo_body_frame(body, str(path))
-        quote_time = None
-        if isinstance(quote.get("regularMarketTime"), int | float):
-            quote_time = datetime.fromtimestamp(quote["regularMarketTime"], tz=UTC)
+        quote_time = epoch_time(quote.get("regularMarketTime"), "regularMarketTime", str(path))
         spot = quote.get("regularMarketPrice")
-        spot = float(spot) if isinstance(spot, int | float) and spot > 0 else None
-        return normalize(
+        spot = float(spot) if isinstance(spot, int | float) and math.isfinite(spot) and spot > 0 else None
+        chain = normalize(
             frame,
             underlying=underlying or (validate_ticker(symbol) if symbol else None),
             captured_at=captured_at,
@@ -187,7 +193,10 @@ def read_file(
             quote_time=quote_time,
             source=f"file:{path.name}",
             name=str(path),
+            force_ticker=force_ticker,
         )
+        chain.meta.notes.extend(_market_state_notes(quote, chain.meta.captured_at_from, str(path)))
+        return chain
     table = read_table(path)
     return normalize(
         table,
@@ -195,4 +204,46 @@ def read_file(
         captured_at=captured_at,
         source=f"file:{path.name}",
         name=str(path),
+        force_ticker=force_ticker,
     )
+
+
+# Epoch seconds a quote can carry: 1970 to 2200.
+_EPOCH_RANGE = (0.0, 7_258_118_400.0)
+
+
+def epoch_time(value: Any, field: str, name: str) -> datetime | None:
+    """A Yahoo epoch-seconds field as a UTC time; None when absent; refused when not a time.
+
+    Raises
+    ------
+    InputError
+        Infinity, NaN, or a value outside 1970–2200 (1e20, -1e12).
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        msg = f"{name}: {field} {value!r} is not a time (epoch seconds)"
+        raise InputError(msg)
+    if not (math.isfinite(value) and _EPOCH_RANGE[0] <= value <= _EPOCH_RANGE[1]):
+        msg = f"{name}: {field} {value!r} is not a time between 1970 and 2200 (epoch seconds)"
+        raise InputError(msg)
+    return datetime.fromtimestamp(value, tz=UTC)
+
+
+def _market_state_notes(quote: dict[str, Any], captured_at_from: str, name: str) -> list[str]:
+    """A body fetched outside the regular session carries the last session's quote time: when
+    that became the capture time, say so (OI and quotes are the last session's anyway)."""
+    state = quote.get("marketState")
+    if not state or state == "REGULAR" or not captured_at_from.startswith("quote time"):
+        return []
+    later = [
+        t
+        for t in (epoch_time(quote.get(f), f, name) for f in ("preMarketTime", "postMarketTime"))
+        if t is not None
+    ]
+    fetched = f"; the body itself was fetched around {max(later):%Y-%m-%d %H:%M} UTC" if later else ""
+    return [
+        f"captured with the market {str(state).lower()}: the capture time is the last regular session's "
+        f"quote time{fetched}"
+    ]

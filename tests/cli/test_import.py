@@ -205,3 +205,165 @@ def test_import_headline_figures_are_in_its_json(capsys: pytest.CaptureFixture[s
     sentence = next(line for line in out.splitlines() if "contracts," in line)
     assert "344 contracts, 8 expirations, spot 103.10" in sentence
     assert figures_missing_from_json(sentence, document) == []
+
+
+# ----------------------------------------------------------------------------- files read as named, inputs refused
+def demo_frame() -> pl.DataFrame:
+    source = Store(REPO / "fixtures" / "demo-store")
+    return source.load(source.resolve("DEMO")).frame
+
+
+def test_paths_are_never_glob_patterns(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """`z[1].parquet` is read as named (not as the pattern matching `z1.parquet`), and a file
+    named `star*.parquet` is one file, not every `star…` file merged."""
+    frame = demo_frame()
+    frame.head(40).write_parquet(tmp_path / "z[1].parquet")
+    frame.tail(100).write_parquet(tmp_path / "z1.parquet")
+    frame.head(30).write_parquet(tmp_path / "star*.parquet")
+    frame.tail(50).write_parquet(tmp_path / "star-other.parquet")
+    for name, rows in (("z[1].parquet", 40), ("star*.parquet", 30)):
+        document = cli_json(
+            capsys,
+            "--store",
+            str(tmp_path / ("store-" + name.replace("*", "_"))),
+            "import",
+            str(tmp_path / name),
+            "--ticker",
+            "DEMO",
+            "--captured-at",
+            "2025-12-05T21:15:00Z",
+        )
+        assert document[0]["contracts"] == rows, name
+
+
+def test_a_ticker_that_contradicts_the_contracts_is_refused_unless_forced(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "aapl.csv"
+    path.write_text(GOOD_HEADER + "AAPL251219C00200000,call,2025-12-19,200,5,1,1.1,1,2025-12-05T20:00:00Z\n")
+    store = str(tmp_path / "s")
+    code, _, err = invoke(capsys, "--store", store, "import", str(path), "--ticker", "NVDA")
+    assert code == 3 and "options on AAPL" in err and "--force-ticker" in err
+    assert_one_sentence(err)
+    assert not (tmp_path / "s" / "NVDA").exists()
+    code, _, err = invoke(capsys, "--store", store, "import", str(path), "--ticker", "NVDA", "--force-ticker")
+    assert code == 0, err and (tmp_path / "s" / "NVDA").exists()
+    # roots that extend the ticker (SPXW for SPX) are the ticker's own
+    spx = tmp_path / "spx.csv"
+    spx.write_text(GOOD_HEADER + "SPXW251219C04000000,call,2025-12-19,4000,5,1,1.1,1,2025-12-05T20:00:00Z\n")
+    assert invoke(capsys, "--store", store, "import", str(spx), "--ticker", "SPX")[0] == 0
+
+
+def test_a_capture_time_far_from_the_data_is_warned(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "x.csv"
+    path.write_text(GOOD_HEADER + "XYZ251219C00100000,call,2025-12-19,100,5,1,1.1,1,2025-12-05T20:00:00Z\n")
+    document = cli_json(
+        capsys, "--store", str(tmp_path / "s"), "import", str(path), "--captured-at", "2099-01-01T00:00:00Z"
+    )
+    chain_notes = " ".join(document[0]["notes"])
+    assert "days after the latest trade" in chain_notes
+    plain = cli_json(capsys, "--store", str(tmp_path / "t"), "import", str(path))
+    assert not any("latest trade" in note for note in plain[0]["notes"])
+
+
+@pytest.mark.corpus
+def test_a_pre_market_body_says_its_capture_time_is_the_last_close(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, corpus: Path
+) -> None:
+    body = corpus / "node-yahoo-finance2-v7-json" / "options-AAPL.json"
+    document = cli_json(capsys, "--store", str(tmp_path / "s"), "import", str(body))
+    assert any(
+        "captured with the market pre" in note and "2025-02-24" in note for note in document[0]["notes"]
+    )
+
+
+def yahoo_body(**changes: object) -> dict:
+    calls = [
+        {
+            "contractSymbol": "XYZ251219C00100000",
+            "strike": 100.0,
+            "openInterest": 5,
+            "expiration": 1766102400,
+            "lastTradeDate": 1764964800,
+        }
+    ]
+    quote = {"symbol": "XYZ", "regularMarketPrice": 100.0, "regularMarketTime": 1764964800}
+    for where, value in changes.items():
+        target = calls[0] if where in ("expiration", "lastTradeDate") else quote
+        target[where] = value
+    block = {
+        "underlyingSymbol": "XYZ",
+        "expirationDates": [1766102400],
+        "quote": quote,
+        "options": [{"expirationDate": 1766102400, "calls": calls, "puts": []}],
+    }
+    return {"optionChain": {"result": [block], "error": None}}
+
+
+@pytest.mark.parametrize("field", ["regularMarketTime", "lastTradeDate", "expiration"])
+@pytest.mark.parametrize("value", [float("inf"), 1e20, -1e12])
+def test_timestamps_that_are_not_times_are_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, field: str, value: float
+) -> None:
+    import json
+
+    path = tmp_path / "body.json"
+    path.write_text(json.dumps(yahoo_body(**{field: value})))  # Infinity is what json writes for inf
+    code, _, err = invoke(capsys, "--store", str(tmp_path / "s"), "import", str(path))
+    assert code == 3, err
+    assert_one_sentence(err)
+    assert not (tmp_path / "s").exists() or not any((tmp_path / "s").rglob("*.parquet"))
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("[" * 200_000 + "]" * 200_000, "nested too deeply"),
+        (
+            GOOD_HEADER + "XYZ251219C00000000,call,2025-12-19,0.0004,5,1,1.1,1,2025-12-05T20:00:00Z\n",
+            "below 0.001",
+        ),
+        (
+            GOOD_HEADER + "XYZ251219C00100000,call,2301-12-19,100,5,1,1.1,1,2025-12-05T20:00:00Z\n",
+            "outside 1970-2200",
+        ),
+        (
+            "contractSymbol,type,expiration,strike,openInterest,snap_date\nXYZ251219C00100000,call,2025-12-19,100,5,0999-01-01\n",
+            "outside the years 1000-9999",
+        ),
+    ],
+    ids=["deep-json", "tiny-strike", "far-expiration", "year-999"],
+)
+def test_impossible_values_are_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, text: str, fragment: str
+) -> None:
+    path = tmp_path / ("x.json" if text.startswith("[") else "x.csv")
+    path.write_text(text)
+    code, _, err = invoke(capsys, "--store", str(tmp_path / "s"), "import", str(path))
+    assert code == 3 and fragment in err, err
+    assert_one_sentence(err)
+
+
+def test_captured_at_past_year_9999_in_utc_is_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "x.csv"
+    path.write_text(GOOD_HEADER + "XYZ251219C00100000,call,2025-12-19,100,5,1,1.1,1,2025-12-05T20:00:00Z\n")
+    code, _, err = invoke(
+        capsys,
+        "--store",
+        str(tmp_path / "s"),
+        "import",
+        str(path),
+        "--captured-at",
+        "9999-12-31T23:59:59-05:00",
+    )
+    assert code == 3 and "9999" in err
+    assert_one_sentence(err)
+
+
+def test_unicode_look_alike_tickers_are_refused(capsys: pytest.CaptureFixture[str], demo: str) -> None:
+    code, _, err = invoke(capsys, "--store", demo, "report", "ſpy")
+    assert code == 3 and "not a ticker symbol" in err
