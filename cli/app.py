@@ -22,7 +22,7 @@ from .commands.report import report
 from .commands.snapshots import snapshots
 from .commands.walls import walls
 from .options import Settings
-from .output import error_sentence
+from .output import error_sentence, first_line
 
 EPILOG = """\b
 Snapshots (SNAP): latest (default), a date YYYY-MM-DD (last snapshot that UTC day), an id such as
@@ -83,14 +83,30 @@ def run(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
-    except Exception as error:
-        if os.environ.get("MAXPAIN_DEBUG"):
+    except BaseException as error:  # polars' PanicException derives from BaseException
+        if isinstance(error, SystemExit) or os.environ.get("MAXPAIN_DEBUG"):
             raise
+        detail = f"{type(error).__name__}: {first_line(error)}"
+        if _from_polars(error):
+            print(
+                f"maxpain: the data could not be processed ({detail}); check the file or snapshot it came from",
+                file=sys.stderr,
+            )
+            return POLARS_EXIT_CODE
         print(
-            f"maxpain: internal error ({type(error).__name__}: {str(error)[:200]}); rerun with MAXPAIN_DEBUG=1 and report it",
-            file=sys.stderr,
+            f"maxpain: internal error ({detail}); rerun with MAXPAIN_DEBUG=1 and report it", file=sys.stderr
         )
         return 1
+
+
+#: Exit code of a polars error or panic that escaped a command: the data could not be processed.
+POLARS_EXIT_CODE = 3
+
+
+def _from_polars(error: BaseException) -> bool:
+    """Raised by polars (its own error classes, or a panic of its Rust core)."""
+    module = type(error).__module__
+    return module.startswith("polars") or module == "pyo3_runtime"
 
 
 def main() -> None:

@@ -22,6 +22,7 @@ class Settings:
     no_color: bool = False
     svg: str | None = None
     html: str | None = None
+    force: bool = False  # overwrite existing --svg/--html files
 
     def merged(self, **overrides: Any) -> Settings:
         """These settings with every override that was actually given (not None/False)."""
@@ -75,6 +76,7 @@ EXPORT_OPTIONS = (
     click.option(
         "--html", type=click.Path(dir_okay=False), default=None, help="Also save what is shown as HTML."
     ),
+    click.option("--force", is_flag=True, default=False, help="Overwrite an existing --svg/--html file."),
 )
 
 
@@ -86,11 +88,14 @@ def with_settings(*, exports: bool = False) -> Decorator:
         @functools.wraps(function)
         def command(*args: Any, store: str | None, as_json: bool, no_color: bool, **kwargs: Any) -> Any:
             given = {"store": store, "as_json": as_json, "no_color": no_color}
-            for name in ("svg", "html"):
+            for name in ("svg", "html", "force"):
                 if name in kwargs:
                     given[name] = kwargs.pop(name)
             base = click.get_current_context().find_object(Settings) or Settings()
-            return function(base.merged(**given), *args, **kwargs)
+            settings = base.merged(**given)
+            if settings.as_json and (settings.svg or settings.html):
+                raise click.UsageError("--svg/--html save the view as shown; they do not go with --json")
+            return function(settings, *args, **kwargs)
 
         options = [*(EXPORT_OPTIONS if exports else ()), STORE_OPTION, JSON_OPTION, NO_COLOR_OPTION]
         for option in reversed(options):

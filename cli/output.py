@@ -32,6 +32,9 @@ def show(settings: Settings, *renderables: RenderableType | None) -> None:
     """Print renderables (skipping None); with --svg/--html also render them, in colour unless
     --no-color, into a recording console of the same width and save that."""
     shown = [r for r in renderables if r is not None]
+    for path in (settings.svg, settings.html):
+        if path:
+            check_export(path, force=settings.force)  # refuse before anything is shown
     out = console(settings)
     for renderable in shown:
         out.print(renderable)
@@ -39,12 +42,16 @@ def show(settings: Settings, *renderables: RenderableType | None) -> None:
         import io
 
         from rich.console import Console
+        from rich.measure import Measurement
 
+        # the export shows the whole view (every heatmap column), not the terminal's cut
+        wide = Console(file=io.StringIO(), width=EXPORT_MAX_WIDTH)
+        widest = max((Measurement.get(wide, wide.options, r).maximum for r in shown), default=0)
         plain = _no_color(settings)
         recorder = Console(
             file=io.StringIO(),
             record=True,
-            width=out.width,
+            width=min(max(out.width, widest), EXPORT_MAX_WIDTH),
             force_terminal=True,
             highlight=False,
             color_system=None if plain else "truecolor",
@@ -52,14 +59,62 @@ def show(settings: Settings, *renderables: RenderableType | None) -> None:
         )
         for renderable in shown:
             recorder.print(renderable)
+        exports = []
         if settings.svg:
-            recorder.save_svg(settings.svg, title="maxpain", clear=False)
+            exports.append((settings.svg, recorder.export_svg(title="maxpain", clear=False)))
         if settings.html:
-            recorder.save_html(settings.html, clear=False)
+            exports.append((settings.html, recorder.export_html(clear=False)))
+        for path, text in exports:
+            write_export(path, text, force=settings.force)
+
+
+EXPORT_MAX_WIDTH = 600
+
+
+def check_export(path: str, *, force: bool) -> None:
+    """Refuse an export path that is a folder, or an existing file without ``force``."""
+    from pathlib import Path
+
+    from maxpain.errors import InputError
+
+    target = Path(path)
+    if target.is_dir():
+        raise InputError(f"{path} is a folder; name a file to save the view in")
+    if (target.exists() or target.is_symlink()) and not force:
+        raise InputError(f"{path} exists; pass --force to overwrite it")
+
+
+def write_export(path: str, text: str, *, force: bool) -> None:
+    """Write an export atomically (a temporary file renamed over the name): an existing file is
+    kept unless ``force``, and a symlink is replaced, never written through.
+
+    Raises
+    ------
+    InputError
+        The file exists and ``force`` was not given, or it cannot be written.
+    """
+    import os
+    import tempfile
+    from pathlib import Path
+
+    from maxpain.errors import InputError
+
+    check_export(path, force=force)
+    target = Path(path)
+    try:
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(temporary, target)  # replaces a symlink itself, not the file it points to
+    except OSError as error:
+        raise InputError(f"cannot save {path}: {error.strerror or error}") from None
 
 
 def emit_json(document: Any) -> None:
-    click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+    """One JSON document: NaN and infinities become null, never invalid JSON."""
+    from .payloads import clean
+
+    click.echo(json.dumps(clean(document), indent=2, ensure_ascii=False, allow_nan=False))
 
 
 # library parameter → the option that sets it
@@ -78,6 +133,12 @@ FLAGS = {
 }
 
 
+def first_line(error: BaseException) -> str:
+    """The first line of an exception's message (a polars error can run to dozens)."""
+    text = str(error).strip()
+    return text.splitlines()[0][:200] if text else "no detail"
+
+
 def error_sentence(error: MaxpainError) -> str:
     """``maxpain: <the error>`` with the option that fixes it, when the error names one."""
     flag = FLAGS.get(error.parameter or "")
@@ -86,4 +147,4 @@ def error_sentence(error: MaxpainError) -> str:
 
 def note(settings: Settings, message: str) -> None:
     """A side remark on stderr (never mixed into --json output)."""
-    console(settings, stderr=True).print(message, style="dim", highlight=False)
+    console(settings, stderr=True).print(message, style="dim", highlight=False, markup=False)

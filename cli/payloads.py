@@ -128,6 +128,7 @@ def pain(opened: Snapshot, study: PainStudy, warnings: list[str]) -> dict[str, A
             "expirations": [e.isoformat() for e in curve.expirations] if curve else [],
             "max_pain": study.curve_max_pain.strike if study.curve_max_pain else None,
             "points": records(study.curve) if study.curve is not None else [],
+            "reason": study.curve_reason,
         },
         "warnings": warnings,
     }

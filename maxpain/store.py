@@ -15,6 +15,7 @@ half-snapshot; stale temporaries are swept by later writes.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import time
@@ -116,6 +117,7 @@ class Store:
     def __init__(self, root: str | Path | None = None) -> None:
         self.root = Path(root).expanduser() if root is not None else default_store_path()
         self._open_contracts: dict[Path, dict[date, int]] = {}
+        self.skipped: list[str] = []  # folders passed over by the last listing, and why
 
     # ------------------------------------------------------------------ writing
     def save(self, chain: Chain) -> SaveResult:
@@ -141,6 +143,7 @@ class Store:
         """
         ticker = validate_ticker(chain.meta.underlying)
         folder = self._ticker_dir(ticker)
+        created_folder = not folder.exists()
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as error:
@@ -171,12 +174,15 @@ class Store:
                 handle.flush()
                 os.fsync(handle.fileno())
             final = self._link_unique(tmp, folder, base, content_hash)
-        except OSError as error:
-            msg = f"cannot write a snapshot into {folder}: {error.strerror or error}"
+        except (OSError, pl.exceptions.PolarsError) as error:
+            reason = getattr(error, "strerror", None) or str(error).strip().splitlines()[0]
+            msg = f"cannot write a snapshot into {folder}: {reason}"
             raise StoreError(msg) from None
         finally:
             if tmp.exists():
                 tmp.unlink()
+            if created_folder and folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()  # a failed first save leaves no empty ticker folder
         if final is None:  # an identical snapshot won the race
             same = [s for s in self.snapshots(ticker) if s.content_hash == content_hash]
             return SaveResult(same[0], created=False)
@@ -209,28 +215,44 @@ class Store:
     # ------------------------------------------------------------------ reading
     def _ticker_dir(self, ticker: str) -> Path:
         folder = (self.root / ticker).resolve()
-        if folder.parent != self.root.resolve():
+        if folder.parent != self.root.resolve() or folder.name != ticker:
             msg = f"{ticker!r} would lead outside the store"
             raise InputError(msg)
         return folder
 
     def tickers(self) -> list[str]:
-        """The tickers stored.
+        """The tickers stored: folders named as a ticker (upper case) holding a snapshot file.
+
+        Folders that are not tickers are passed over; a folder that leads out of the store (a
+        symlink) or is not written in upper case is passed over and said in :attr:`skipped`.
 
         Returns
         -------
         list of str
-            Sorted; folders whose names are not tickers are skipped.
+            Sorted.
         """
-        if not self.root.exists():
+        self.skipped = []
+        if not self.root.is_dir():
             return []
         names = []
+        root = self.root.resolve()
         for child in sorted(self.root.iterdir()):
-            if child.is_dir() and not child.name.startswith("."):
-                try:
-                    names.append(validate_ticker(child.name))
-                except InputError:
-                    continue
+            if not child.is_dir() or child.name.startswith("."):
+                continue
+            try:
+                name = validate_ticker(child.name)
+            except InputError:
+                continue
+            if child.resolve().parent != root:
+                self.skipped.append(
+                    f"the folder {child.name} leads outside the store ({child.resolve()}); it was skipped"
+                )
+            elif name != child.name:
+                self.skipped.append(
+                    f"the folder {child.name} is not an upper-case ticker; rename it {name} to use it"
+                )
+            elif any(_ID_PATTERN.match(p.stem) for p in child.glob("*.parquet")):
+                names.append(name)
         return names
 
     def info(self, path: Path) -> SnapshotInfo:
@@ -253,15 +275,19 @@ class Store:
         except Exception as error:
             info.damaged = f"unreadable ({type(error).__name__})"
             return info
+        problem = _footer_problem(meta)
+        if problem is not None:
+            info.damaged = f"forged or malformed footer ({problem})"
+            return info
         try:
             info.captured_at = ChainMeta.from_dict(meta).captured_at
-        except (KeyError, ValueError, TypeError):
+        except (KeyError, ValueError, TypeError, OverflowError):
             info.damaged = "metadata without a capture time"
             return info
         info.spot = meta.get("spot")
         info.spot_estimated = bool(meta.get("spot_estimated"))
-        info.contracts = int(meta.get("contracts", 0))
-        info.expirations = int(meta.get("expirations", 0))
+        info.contracts = meta.get("contracts", 0)
+        info.expirations = meta.get("expirations", 0)
         info.source = str(meta.get("source", ""))
         info.content_hash = str(meta.get("content_hash", ""))
         info.partial = bool(meta.get("partial"))
@@ -289,7 +315,10 @@ class Store:
         tickers = [validate_ticker(ticker)] if ticker else self.tickers()
         found: list[SnapshotInfo] = []
         for name in tickers:
-            folder = self._ticker_dir(name)
+            try:
+                folder = self._ticker_dir(name)
+            except InputError:  # a symlink out of the store
+                continue
             if not folder.is_dir():
                 continue
             for path in sorted(folder.glob("*.parquet")):
@@ -327,7 +356,8 @@ class Store:
         snapshots = [s for s in self.snapshots(ticker) if not s.damaged]
         if not snapshots:
             stored = ", ".join(self.tickers()) or "none"
-            msg = f"no snapshots of {ticker} in {self.root} (stored tickers: {stored}); run `maxpain fetch {ticker}` or `maxpain import`"
+            skipped = "".join(f"; {reason}" for reason in self.skipped)
+            msg = f"no snapshots of {ticker} in {self.root} (stored tickers: {stored}{skipped}); fetch or import {ticker} first"
             raise NotFoundError(msg)
         selector = (selector or "latest").strip()
         if selector == "latest":
@@ -492,20 +522,66 @@ class Store:
         Returns
         -------
         list of SnapshotInfo
-            As :meth:`snapshots`, with ``damaged`` set where the rows cannot be read or their count
-            disagrees with the footer.
+            As :meth:`snapshots`, with ``damaged`` set where the rows cannot be read, or the file's
+            id, footer, folder and rows disagree (row count, underlying, capture time).
         """
         checked = self.snapshots(ticker)
         for info in checked:
             if info.damaged:
                 continue
             try:
-                chain = self.load(info)
-                if len(chain) != info.contracts:
-                    info.damaged = f"holds {len(chain)} rows, footer says {info.contracts}"
+                info.damaged = _disagreement(info, self.load(info))
             except StoreError as error:
                 info.damaged = str(error)
         return checked
+
+
+_FOOTER_TYPES: dict[str, tuple[type, ...]] = {
+    "captured_at": (str,),
+    "contracts": (int,),
+    "expirations": (int,),
+    "spot": (int, float, type(None)),
+    "source": (str,),
+    "content_hash": (str,),
+    "notes": (list,),
+    "underlying": (str,),
+}
+
+
+def _disagreement(info: SnapshotInfo, chain: Chain) -> str | None:
+    """How a snapshot's id, folder, footer and rows disagree, or None."""
+    if len(chain) != info.contracts:
+        return f"holds {len(chain)} rows, footer says {info.contracts}"
+    if chain.meta.underlying != info.ticker:
+        return f"its footer names {chain.meta.underlying}, its folder {info.ticker}"
+    if not info.id.startswith(snapshot_id(chain.meta.captured_at)):
+        return f"its id says {info.id}, its footer {chain.meta.captured_at.isoformat()}"
+    try:
+        stamped = pl.read_parquet(info.path, columns=["underlying", "captured_at"], glob=False).unique()
+    except Exception as error:
+        return f"no underlying/capture columns ({type(error).__name__})"
+    if stamped.height != 1 or stamped.row(0) != (info.ticker, chain.meta.captured_at):
+        return "its rows name another underlying or capture time than its footer"
+    return None
+
+
+def _footer_problem(meta: Any) -> str | None:
+    """What is wrong with a footer's metadata, or None: every field a listing shows must have its
+    type, counts must be whole and non-negative, a spot finite and positive (never NaN)."""
+    if not isinstance(meta, dict):
+        return f"a JSON {type(meta).__name__}, not an object"
+    for key, types in _FOOTER_TYPES.items():
+        if key in meta and (not isinstance(meta[key], types) or isinstance(meta[key], bool)):
+            return f"{key} is {meta[key]!r}"
+    for key in ("contracts", "expirations"):
+        if meta.get(key, 0) < 0:
+            return f"{key} is {meta[key]!r}"
+    spot = meta.get("spot")
+    if spot is not None and not (math.isfinite(spot) and spot > 0):
+        return f"spot is {spot!r}"
+    if not all(isinstance(n, str) for n in meta.get("notes", [])):
+        return "notes are not text"
+    return None
 
 
 def _nearest_intact(listed: list[SnapshotInfo], info: SnapshotInfo) -> list[SnapshotInfo]:

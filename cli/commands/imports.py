@@ -1,16 +1,23 @@
-"""``maxpain import``: files (collector tables, raw Yahoo bodies) into the store, one outcome per
-file, every file tried whatever the others do."""
+"""``maxpain import``: files (collector tables, raw Yahoo bodies) into the store. Every file is
+tried whatever happens to the others, each outcome is said as it happens, and a summary closes."""
 
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import click
 
 from ..options import Settings, with_settings
-from ..output import emit_json, error_sentence, show
+from ..output import console, emit_json, error_sentence, first_line, show
 from ..snapshots import open_store, save
+
+if TYPE_CHECKING:
+    from maxpain.chain import Chain
+    from maxpain.errors import MaxpainError
+    from maxpain.store import SaveResult, Store
 
 
 class AlreadyReportedError(Exception):
@@ -19,6 +26,30 @@ class AlreadyReportedError(Exception):
     def __init__(self, exit_code: int) -> None:
         super().__init__(exit_code)
         self.exit_code = exit_code
+
+
+def _import_one(target: Store, path: str, **options: object) -> tuple[Chain, SaveResult]:
+    """Read and store one file; every failure becomes a :class:`MaxpainError` naming the file."""
+    from maxpain.errors import InputError, MaxpainError, StoreError
+    from maxpain.sources.files import read_file
+
+    try:
+        chain = read_file(path, **options)  # type: ignore[arg-type]
+        return chain, save(target, chain)
+    except MaxpainError as error:
+        if isinstance(error, StoreError):
+            raise StoreError(f"{path}: {error}", parameter=error.parameter) from None
+        raise
+    except OSError as error:  # disk full, permissions: the store could not take it
+        raise StoreError(f"{path}: cannot be stored ({error.strerror or error})") from None
+    except Exception as error:  # a polars ComputeError and the like: the file, not us
+        raise InputError(f"{path}: cannot be read ({type(error).__name__}: {first_line(error)})") from None
+    except BaseException as error:  # polars' PanicException derives from BaseException
+        if isinstance(error, KeyboardInterrupt | SystemExit):
+            raise
+        raise InputError(
+            f"{path}: the reader crashed on it ({type(error).__name__}: {first_line(error)})"
+        ) from None
 
 
 @click.command(name="import")
@@ -37,11 +68,11 @@ def import_(
     """Import CSV/Parquet option tables or raw Yahoo v7 JSON bodies into the store.
 
     \b
+    Every file is tried; each outcome is printed as it happens, then a summary.
     Example: maxpain import ../shared/chains/vraptunovich-stock/NVDA/*.parquet
     """
     from maxpain.chain import as_utc
     from maxpain.errors import InputError, MaxpainError
-    from maxpain.sources.files import read_file
 
     from .. import payloads
     from ..render.saved import saved_lines
@@ -57,19 +88,43 @@ def import_(
         except OverflowError:
             raise InputError(f"--captured-at {captured_at!r} is past the year 9999 in UTC") from None
     target = open_store(settings)
-    saved = []
+    documents = []
     failures: list[MaxpainError] = []
+    outcomes: Counter[str] = Counter()
+    interrupted = False
     for path in paths:
         try:
-            chain = read_file(path, ticker=ticker, captured_at=moment, force_ticker=force_ticker)
-            saved.append((path, chain, save(target, chain)))
+            chain, result = _import_one(
+                target, path, ticker=ticker, captured_at=moment, force_ticker=force_ticker
+            )
         except MaxpainError as error:
             failures.append(error)
-            print(error_sentence(error), file=sys.stderr)  # one unwrapped line per bad file
-    if saved and settings.as_json:
-        emit_json([payloads.saved(*entry) for entry in saved])
-    elif saved:
-        show(settings, *(saved_lines(*entry) for entry in saved))
+            outcomes["refused"] += 1
+            print(error_sentence(error), file=sys.stderr, flush=True)  # one unwrapped line per bad file
+            continue
+        except KeyboardInterrupt:
+            interrupted = True
+            break
+        outcomes["stored" if result.created else "already stored"] += 1
+        if settings.as_json:
+            documents.append(payloads.saved(path, chain, result))
+        else:
+            show(settings, saved_lines(path, chain, result))
+    if settings.as_json:
+        emit_json(documents)
+    else:
+        _summary(settings, len(paths), outcomes, interrupted)
+    if interrupted:
+        raise AlreadyReportedError(130)
     if failures:
         codes = {f.exit_code for f in failures}
         raise AlreadyReportedError(failures[0].exit_code if len(codes) == 1 else InputError.exit_code)
+
+
+def _summary(settings: Settings, given: int, outcomes: Counter[str], interrupted: bool) -> None:
+    done = sum(outcomes.values())
+    parts = [f"{outcomes[k]} {k}" for k in ("stored", "already stored", "refused") if outcomes[k]]
+    line = f"import: {done} of {given} file{'s' if given != 1 else ''} — " + (", ".join(parts) or "nothing")
+    if interrupted:
+        line += f"; interrupted, {given - done} not tried"
+    console(settings).print(line, style="bold", highlight=False, markup=False)

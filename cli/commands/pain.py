@@ -68,7 +68,7 @@ def pain(
         bars.title = f"Payout to option holders at expiry · {study.curve_label} · max pain {strike_text(curve_pain.strike)}"
         curve = bars
     elif study.curve_window is not None:
-        reason = curve_pain.reason if curve_pain else "no expirations"
+        reason = study.curve_reason or (curve_pain.reason if curve_pain else None) or "no expirations"
         curve = Text(f"No payout curve for {study.curve_label}: {reason}", style="yellow")
     show(
         settings,

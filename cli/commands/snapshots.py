@@ -24,6 +24,8 @@ def snapshots(settings: Settings, ticker: str | None, verify: bool) -> None:
 
     target = open_store(settings)
     listed = target.check_neighbours(target.verify(ticker) if verify else target.snapshots(ticker))
+    for reason in target.skipped:
+        note(settings, f"warning: {reason}")
     if settings.as_json:
         emit_json(payloads.snapshots(listed))
         return

@@ -58,7 +58,13 @@ def snapshots_table(snapshots: Sequence[SnapshotInfo], width: int = 120) -> Tabl
                 "source": info.source,
                 "notes": notes,
             }
-        table.add_row(*[cells.get(name, DASH) for name in columns])
+        # Text, not str: a file or folder name like "[red]x" is shown as written, never as markup
+        table.add_row(
+            *[
+                Text(value) if isinstance(value, str) else value
+                for value in (cells.get(n, DASH) for n in columns)
+            ]
+        )
     if snapshots and any(s.spot_estimated for s in snapshots):
         table.caption = "~ spot estimated from the chain (no spot in the source)"
         table.caption_justify = "left"

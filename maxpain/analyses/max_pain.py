@@ -223,7 +223,7 @@ def pooled_max_pain(chain: Chain, window: Window) -> PooledMaxPain:
     )
 
 
-def payout_by_strike(chain: Chain, expirations: Sequence[date]) -> pl.DataFrame:
+def payout_by_strike(chain: Chain, expirations: Sequence[date]) -> pl.DataFrame | None:
     """Payout to option holders at every listed strike of the pooled ``expirations``.
 
     Parameters
@@ -235,11 +235,18 @@ def payout_by_strike(chain: Chain, expirations: Sequence[date]) -> pl.DataFrame:
 
     Returns
     -------
-    polars.DataFrame
-        ``strike, call_payout, put_payout, total_payout`` (currency), strike ascending.
+    polars.DataFrame or None
+        ``strike, call_payout, put_payout, total_payout`` (currency), strike ascending; None when
+        the payouts exceed exact int64 arithmetic (the bound max pain checks, see
+        :data:`maxpain.kernels.EXACT_LIMIT`): never a silently wrapped number.
     """
     arrays = contract_arrays(in_expirations(chain.frame, expirations).sort("strike"))
     call_weight, put_weight = kernels.contract_weights(arrays.is_put, arrays.open_interest, arrays.multiplier)
+    if len(arrays.strike_units):
+        weight = float(call_weight.sum(dtype=np.float64) + put_weight.sum(dtype=np.float64))
+        span = float(arrays.strike_units[-1] - arrays.strike_units[0])
+        if weight * span > kernels.EXACT_LIMIT:
+            return None
     strikes, call_payout, put_payout = kernels.payout_at_strikes(arrays.strike_units, call_weight, put_weight)
     return pl.DataFrame(
         {
@@ -262,6 +269,7 @@ class PainStudy:
     curve_window: Window | None
     curve_max_pain: PooledMaxPain | None
     curve: pl.DataFrame | None
+    curve_reason: str | None  # why there is no curve for a chosen window
     warnings: list[str]
     expiries_chosen: bool
 
@@ -302,6 +310,7 @@ def pain_study(chain: Chain, window: Window, expiries: Sequence[date] = ()) -> P
     curve_window = Window.of_expirations(window.start, curve_expirations) if curve_expirations else None
     curve_pain = pooled_max_pain(chain, curve_window) if curve_window else None
     curve = payout_by_strike(chain, curve_expirations) if curve_window else None
+    curve_reason = REASONS[kernels.TOO_LARGE] if curve_window and curve is None else None
     return PainStudy(
         window=window,
         expirations=shown,
@@ -309,6 +318,7 @@ def pain_study(chain: Chain, window: Window, expiries: Sequence[date] = ()) -> P
         curve_window=curve_window,
         curve_max_pain=curve_pain,
         curve=curve,
+        curve_reason=curve_reason,
         warnings=chain.warnings + one_sided_warnings(shown),
         expiries_chosen=bool(expiries),
     )

@@ -4,6 +4,7 @@ frames from pandas and polars, against the naive twin."""
 from __future__ import annotations
 
 import random
+from datetime import UTC, date, datetime
 
 import numpy as np
 import pandas as pd
@@ -92,3 +93,17 @@ def test_pandas_and_polars_inputs_agree_with_naive(library: str) -> None:
         for k, t, oi in zip(rows["strike"], rows["type"], rows["openInterest"], strict=True)
     ]
     assert analyses.max_pain_by_expiration(chain)["max_pain"][0] == naive.naive_max_pain(contracts)[0]
+
+
+def test_payout_curve_too_large_for_exact_arithmetic_is_null_with_a_reason() -> None:
+    """Same bound as max pain: the curve is absent with a reason, never a wrapped int64."""
+    contracts = [(0.5, "C", 10**12, 10_000), (9_000_000.0, "P", 10**12, 10_000), (100.0, "C", 1, 100)]
+    frame = frame_of(contracts).with_columns(
+        contract_symbol=pl.lit(None, dtype=pl.String), root=pl.lit("XYZ")
+    )
+    chain = normalize(frame, underlying="XYZ", captured_at=datetime(2025, 12, 4, tzinfo=UTC), spot=100.0)
+    assert analyses.payout_by_strike(chain, chain.expirations) is None
+    window = analyses.make_window(chain, until=date(2025, 12, 19))
+    study = analyses.pain_study(chain, window)
+    assert study.curve is None and study.curve_reason is not None and "too large" in study.curve_reason
+    assert study.pooled.strike is None and study.pooled.reason == study.curve_reason

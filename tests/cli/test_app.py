@@ -98,3 +98,26 @@ def test_the_headline_checker_catches_figures_the_json_lacks() -> None:
         "69%",
         "$12.7M",
     ]
+
+
+@pytest.mark.parametrize("failure", ["compute", "panic", "schema"])
+def test_polars_errors_and_panics_are_one_sentence_and_exit_3(
+    capsys: pytest.CaptureFixture[str], demo: str, monkeypatch: pytest.MonkeyPatch, failure: str
+) -> None:
+    import polars as pl
+
+    from maxpain import analyses
+
+    error = {
+        "compute": pl.exceptions.ComputeError("out of memory\\nmore detail"),
+        "panic": pl.exceptions.PanicException("called `Option::unwrap()` on a `None` value"),
+        "schema": pl.exceptions.SchemaError("column mismatch"),
+    }[failure]
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise error
+
+    monkeypatch.setattr(analyses, "max_pain_by_expiration", broken)
+    code, out, err = cli(capsys, "--store", demo, "report", "DEMO")
+    assert code == 3 and out == ""
+    assert err.startswith("maxpain: the data could not be processed") and len(err.strip().splitlines()) == 1

@@ -367,3 +367,81 @@ def test_captured_at_past_year_9999_in_utc_is_refused(
 def test_unicode_look_alike_tickers_are_refused(capsys: pytest.CaptureFixture[str], demo: str) -> None:
     code, _, err = invoke(capsys, "--store", demo, "report", "ſpy")
     assert code == 3 and "not a ticker symbol" in err
+
+
+# ----------------------------------------------------------------------------- every file, whatever fails
+def csv_files(tmp_path: Path, count: int) -> list[str]:
+    paths = []
+    for i in range(count):
+        path = tmp_path / f"f{i}.csv"
+        path.write_text(
+            GOOD_HEADER
+            + f"XYZ251219C00{100 + i}000,call,2025-12-19,{100 + i},5,1,1.1,1,2025-12-0{i + 1}T20:00:00Z\n"
+        )
+        paths.append(str(path))
+    return paths
+
+
+def test_disk_full_is_exit_9_naming_the_file_and_leaves_no_empty_folder(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(pl.DataFrame, "write_parquet", full)
+    paths = csv_files(tmp_path, 2)
+    code, out, err = invoke(capsys, "--store", str(tmp_path / "s"), "import", *paths)
+    assert code == 9, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 2 and all("No space left on device" in line for line in lines)
+    assert all(path in err for path in paths)
+    assert "2 refused" in out
+    assert not (tmp_path / "s" / "XYZ").exists()
+
+
+@pytest.mark.parametrize("failure", ["compute", "panic"])
+def test_reader_crashes_are_one_sentence_and_the_other_files_are_stored(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: str
+) -> None:
+    import maxpain.sources.files as files
+
+    real = files.read_file
+    paths = csv_files(tmp_path, 3)
+
+    def flaky(path: str, **options: object) -> object:
+        if path == paths[1]:
+            if failure == "compute":
+                raise pl.exceptions.ComputeError("decompression failed")
+            raise pl.exceptions.PanicException("index out of bounds")
+        return real(path, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(files, "read_file", flaky)
+    code, out, err = invoke(capsys, "--store", str(tmp_path / "s"), "import", *paths)
+    assert code == 3, err
+    assert_one_sentence(err)
+    assert paths[1] in err and "Traceback" not in err
+    assert "2 stored, 1 refused" in out
+    assert len(list((tmp_path / "s" / "XYZ").glob("*.parquet"))) == 2
+
+
+def test_ctrl_c_stops_cleanly_with_a_summary(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import maxpain.sources.files as files
+
+    real = files.read_file
+    paths = csv_files(tmp_path, 3)
+
+    def interrupted(path: str, **options: object) -> object:
+        if path == paths[1]:
+            raise KeyboardInterrupt
+        return real(path, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(files, "read_file", interrupted)
+    code, out, _ = invoke(capsys, "--store", str(tmp_path / "s"), "import", *paths)
+    assert code == 130
+    assert "1 of 3 files" in out and "interrupted, 2 not tried" in out
+    assert len(list((tmp_path / "s" / "XYZ").glob("*.parquet"))) == 1
+    assert not list((tmp_path / "s" / "XYZ").glob(".*.tmp"))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
 import pytest
 
+from maxpain.store import Store
 from tests.cli.helpers import REPO, assert_one_sentence, invoke, tree
 
 
@@ -52,3 +54,70 @@ def test_exports_escape_their_text(capsys: pytest.CaptureFixture[str], tmp_path:
     for exported in (html.read_text(), svg.read_text()):
         assert "<img src=x" not in exported
         assert "&lt;img" in exported or "&#60;img" in exported
+
+
+def test_markup_in_file_names_and_paths_is_printed_literally(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "250")
+    source = Store(REPO / "fixtures" / "demo-store")
+    name = "[red]x[link=file:evil]y.parquet"
+    source.load(source.resolve("DEMO")).frame.write_parquet(tmp_path / name)
+    store = tmp_path / "[bold]store"
+    code, out, err = invoke(
+        capsys,
+        "--store",
+        str(store),
+        "import",
+        str(tmp_path / name),
+        "--ticker",
+        "DEMO",
+        "--captured-at",
+        "2025-12-05T21:15:00Z",
+    )
+    assert code == 0, err
+    assert name in out
+    code, out, _ = invoke(capsys, "--store", str(store), "snapshots")
+    assert f"file:{name}" in out
+    code, _, err = invoke(capsys, "--store", str(tmp_path / "[red]none"), "snapshots")
+    assert "[red]none" in err
+
+
+def test_exports_refuse_to_overwrite_never_write_through_links_and_not_with_json(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    store = str(REPO / "fixtures" / "demo-store")
+    existing = tmp_path / "view.svg"
+    existing.write_text("keep me")
+    code, out, err = invoke(capsys, "--store", store, "report", "DEMO", "--svg", str(existing))
+    assert code == 3 and "--force" in err and out == "" and existing.read_text() == "keep me"
+    precious = tmp_path / "precious.txt"
+    precious.write_text("untouched")
+    link = tmp_path / "link.svg"
+    link.symlink_to(precious)
+    code, _, err = invoke(capsys, "--store", store, "report", "DEMO", "--svg", str(link), "--force")
+    assert code == 0, err
+    assert (
+        precious.read_text() == "untouched" and not link.is_symlink() and link.read_text().startswith("<svg")
+    )
+    assert not list(tmp_path.glob(".*.tmp"))
+    code, _, err = invoke(
+        capsys, "--store", store, "--json", "report", "DEMO", "--svg", str(tmp_path / "new.svg")
+    )
+    assert code == 2 and "--json" in err and not (tmp_path / "new.svg").exists()
+
+
+def test_exports_hold_every_heatmap_column(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    store = str(REPO / "fixtures" / "demo-store")
+    os.environ["COLUMNS"] = "60"
+    try:
+        code, out, _ = invoke(
+            capsys, "--store", store, "--no-color", "heatmap", "DEMO", "--svg", str(tmp_path / "h.svg")
+        )
+    finally:
+        os.environ.pop("COLUMNS")
+    assert code == 0 and "not shown" in out  # the 60-column terminal drops columns…
+    svg = tmp_path / "h.svg"
+    assert (
+        "not&#160;shown" not in svg.read_text() and "not shown" not in svg.read_text()
+    )  # …the export does not
