@@ -126,14 +126,13 @@ def until_option(help_text: str) -> Decorator:
     return click.option("--until", type=DATE, default=None, help=help_text)
 
 
+def weeks_option(help_text: str) -> Decorator:
+    return click.option("--weeks", type=click.IntRange(min=1, max=520), default=None, help=help_text)
+
+
 window_options = stack(
     until_option("Window: expirations up to this date (default 4 weeks)."),
-    click.option(
-        "--weeks",
-        type=click.IntRange(min=1, max=520),
-        default=None,
-        help="Window: N weeks from the capture date.",
-    ),
+    weeks_option("Window: N weeks from the capture date."),
 )
 
 

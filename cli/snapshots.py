@@ -55,11 +55,13 @@ def fetch_live(settings: Settings, ticker: str, **kwargs: Any) -> Chain:
 
 
 def _warn_damaged(settings: Settings, snapshot: Snapshot) -> None:
+    from .render.formats import count
+
     if snapshot.damaged_skipped:
         ticker = snapshot.chain.underlying
         note(
             settings,
-            f"warning: skipped {snapshot.damaged_skipped} damaged {ticker} snapshot file(s); see `maxpain snapshots {ticker} --verify`",
+            f"warning: skipped {count(snapshot.damaged_skipped, f'damaged {ticker} snapshot file')}; see `maxpain snapshots {ticker} --verify`",
         )
 
 

@@ -128,3 +128,27 @@ def years_to_expiry(captured_at: datetime, expiration: date) -> float:
     """
     close = datetime.combine(expiration, time(16, 0), tzinfo=NEW_YORK).astimezone(UTC)
     return max((close - captured_at).total_seconds(), 0.0) / (365.0 * 86400.0)
+
+
+def is_monthly(expiration: date, listed: Sequence[date] = ()) -> bool:
+    """Whether ``expiration`` is a standard monthly expiration: the third Friday of its month, or
+    the Thursday before it when that Friday is a market holiday (2026-06-18 for Juneteenth), which
+    shows as a Thursday in the third week with no Friday listed after it.
+
+    Parameters
+    ----------
+    expiration
+        An expiration date.
+    listed
+        The expirations listed beside it (to tell a holiday-shifted monthly from a daily).
+
+    Returns
+    -------
+    bool
+    """
+    if not 15 <= expiration.day <= 21:
+        return False
+    if expiration.weekday() == 4:
+        return True
+    following_friday = expiration + timedelta(days=1)
+    return expiration.weekday() == 3 and following_friday.day <= 21 and following_friday not in listed

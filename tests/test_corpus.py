@@ -281,18 +281,22 @@ def test_one_sided_expiration_is_flagged(corpus: Path) -> None:
 def test_volume_over_open_interest_matches_a_direct_computation(corpus: Path) -> None:
     chain = load(corpus / "vraptunovich-stock/GOOG/GOOG_2025-12-01.parquet")
     window = analyses.make_window(chain, weeks=4)
-    got = analyses.fresh_positioning(chain, expirations=window.expirations, top=5, min_volume=100)
+    got = analyses.fresh_positioning(chain, expirations=window.expirations, top=5)
     expected = []
     for row in chain.frame.iter_rows(named=True):
-        volume, oi = row["volume"], row["open_interest"]
-        if row["expiration"] in window.expirations and volume is not None and oi and volume >= 100:
+        volume, oi, bid, ask, last = row["volume"], row["open_interest"], row["bid"], row["ask"], row["last"]
+        price = (
+            (bid + ask) / 2 if bid and ask and bid > 0 and ask >= bid else last if last and last > 0 else None
+        )
+        premium = volume * price * row["multiplier"] if volume is not None and price is not None else None
+        if row["expiration"] in window.expirations and oi and premium and volume >= 100 and premium >= 50_000:
             expected.append((volume / oi, volume, row["expiration"], row["strike"], str(row["right"])))
     expected.sort(key=lambda r: (-r[0], -r[1]))
     assert [(r["expiration"], r["strike"], r["right"]) for r in got.iter_rows(named=True)] == [
         (e, k, x) for _, _, e, k, x in expected[:5]
     ]
     assert got["volume_oi"].to_list() == pytest.approx([r[0] for r in expected[:5]])
-    assert (got["volume"] >= 100).all()
+    assert (got["volume"] >= 100).all() and (got["premium"] >= 50_000).all()
 
 
 def test_only_the_half_day_snapshots_are_marked_incomplete(corpus: Path, tmp_path: Path) -> None:

@@ -14,7 +14,12 @@ from ..snapshots import snapshot
 @click.command()
 @click.argument("ticker")
 @click.option("--strike", type=float, required=True, help="Strike of the contract.")
-@click.option("--right", type=click.Choice(["put", "call"], case_sensitive=False), required=True)
+@click.option(
+    "--right",
+    type=click.Choice(["put", "call", "p", "c"], case_sensitive=False),
+    required=True,
+    help="put or call (P/C).",
+)
 @click.option("--expiry", type=DATE, required=True, help="Expiration date YYYY-MM-DD.")
 @click.option("--contracts", type=click.IntRange(min=1), required=True, help="Number of contracts.")
 @at_option

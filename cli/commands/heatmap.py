@@ -6,7 +6,7 @@ from datetime import date
 
 import click
 
-from ..options import Settings, StrikeRange, at_option, until_option, with_settings
+from ..options import Settings, StrikeRange, at_option, until_option, weeks_option, with_settings
 from ..output import emit_json, show
 from ..snapshots import snapshot, snapshot_pair
 
@@ -29,6 +29,7 @@ from ..snapshots import snapshot, snapshot_pair
 )
 @click.option("--to", "end", default=None, help="For --metric change: the later snapshot (default: --at).")
 @until_option("Only expirations up to this date.")
+@weeks_option("Only expirations within N weeks of the capture date.")
 @click.option(
     "--strikes", type=StrikeRange(), default=None, help="Strike range LO:HI (default: around spot)."
 )
@@ -48,6 +49,7 @@ def heatmap(
     start: str | None,
     end: str | None,
     until: date | None,
+    weeks: int | None,
     strikes: tuple[float, float] | None,
     rows: int,
 ) -> None:
@@ -59,6 +61,7 @@ def heatmap(
     """
     from maxpain import analyses
     from maxpain.errors import InputError
+    from maxpain.market import trading_day, window_end
 
     from .. import payloads
     from ..render.common import snapshot_header, warnings_panel
@@ -68,6 +71,8 @@ def heatmap(
     before = None
     if metric == "change":
         before, opened = snapshot_pair(settings, ticker, start, end or at)
+        if weeks is not None:
+            until = window_end(trading_day(opened.chain.meta.captured_at), until=until, weeks=weeks)
         change = analyses.open_interest_change(before.chain, opened.chain, until=until)
         grid = analyses.change_grid(change)
         warnings = [*before.neighbour_warnings, *change.warnings]
@@ -75,6 +80,8 @@ def heatmap(
         if start or end:
             raise InputError("--from/--to go with --metric change; use --at to pick the snapshot")
         opened = snapshot(settings, ticker, at)
+        if weeks is not None:
+            until = window_end(trading_day(opened.chain.meta.captured_at), until=until, weeks=weeks)
         grid = analyses.oi_grid(opened.chain, metric, analyses.open_expirations(opened.chain, until=until))
     chain = opened.chain
     table = analyses.max_pain_by_expiration(chain)
@@ -83,6 +90,7 @@ def heatmap(
     if settings.as_json:
         emit_json(payloads.heatmap(opened, metric, grid, pain, warnings, before))
         return
+    span = analyses.heatmap_span(chain, sorted(set(grid["expiration"].to_list())))
     show(
         settings,
         snapshot_header(opened, f"maxpain heatmap · {chain.underlying}"),
@@ -95,6 +103,8 @@ def heatmap(
             diverging=metric in analyses.SIGNED_METRICS,
             strikes=strikes,
             max_rows=rows,
+            focus=span.focus,
+            keep=span.anchors,
             flagged=analyses.one_sided_notes(table),
         ),
     )

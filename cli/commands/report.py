@@ -6,9 +6,26 @@ from datetime import date
 
 import click
 
-from ..options import Settings, at_option, top_option, window_options, with_settings
+from ..options import Settings, at_option, stack, top_option, window_options, with_settings
 from ..output import emit_json, show
 from ..snapshots import snapshot
+
+positioning_floor = stack(
+    click.option(
+        "--min-volume",
+        type=click.IntRange(min=1),
+        default=100,
+        show_default=True,
+        help="Fresh positioning: contracts traded at least.",
+    ),
+    click.option(
+        "--min-premium",
+        type=click.FloatRange(min=0),
+        default=50_000,
+        show_default=True,
+        help="Fresh positioning: premium traded at least ($).",
+    ),
+)
 
 
 @click.command()
@@ -16,14 +33,30 @@ from ..snapshots import snapshot
 @at_option
 @window_options
 @top_option(3, 50, "Walls per side.")
+@click.option(
+    "--all", "all_expirations", is_flag=True, help="List every expiration (default: window + monthlies)."
+)
+@positioning_floor
 @with_settings(exports=True)
-def report(settings: Settings, ticker: str, at: str, until: date | None, weeks: int | None, top: int) -> None:
+def report(
+    settings: Settings,
+    ticker: str,
+    at: str,
+    until: date | None,
+    weeks: int | None,
+    top: int,
+    all_expirations: bool,
+    min_volume: int,
+    min_premium: float,
+) -> None:
     """One screen: spot, max pain by expiry, walls and clusters, a heatmap, warnings.
 
     \b
     Example: maxpain report NVDA --until 2025-12-26
     """
+    import polars as pl
     from rich.columns import Columns
+    from rich.console import Group
 
     from maxpain import analyses
 
@@ -39,33 +72,45 @@ def report(settings: Settings, ticker: str, at: str, until: date | None, weeks: 
     window = analyses.make_window(chain, until=until, weeks=weeks)
     table = analyses.max_pain_by_expiration(chain)
     walls = analyses.find_walls(chain, window, top=top)
-    fresh = analyses.fresh_positioning(chain, expirations=window.expirations, top=5)
+    fresh = analyses.fresh_positioning(
+        chain, expirations=window.expirations, top=5, min_volume=min_volume, min_premium=min_premium
+    )
     warnings = opened.warnings + walls.notes + analyses.one_sided_warnings(table)
     if settings.as_json:
         emit_json(payloads.report(opened, walls, table, fresh, warnings))
         return
+    listed = (
+        table
+        if all_expirations
+        else table.filter(pl.col("expiration").is_in(analyses.summary_expirations(chain, window)))
+    )
     span = analyses.report_span(chain, window, walls)
+    clusters = analyses.distinct_clusters(walls)
     heatmap = Heatmap(
         analyses.oi_grid(chain, "oi", span.expirations),
         title="Open interest (calls + puts) by strike and expiration",
         spot=chain.meta.spot,
         max_pain=analyses.max_pain_by_column(table),
         focus=span.focus,
-        max_rows=18,
+        keep=span.anchors,
+        max_rows=10,
     )
+    # side by side where the terminal is wide enough (160 columns: one screen), stacked otherwise
     show(
         settings,
         snapshot_header(opened, f"maxpain report · {chain.underlying}"),
         warnings_panel(warnings),
-        expiration_table(table, chain.meta.spot, window),
-        walls_sentence(chain.underlying, walls),
         Columns(
             [
-                walls_tables(walls),
-                clusters_table(walls.clusters, chain.meta.spot),
-                fresh_positioning_table(fresh),
+                expiration_table(listed, chain.meta.spot, window, hidden=table.height - listed.height),
+                Group(
+                    fresh_positioning_table(fresh),
+                    *([clusters_table(clusters, chain.meta.spot)] if clusters.height else []),
+                ),
             ],
             padding=(0, 3),
         ),
+        walls_sentence(chain.underlying, walls),
+        Columns(walls_tables(walls), padding=(0, 3)),
         heatmap,
     )

@@ -20,6 +20,7 @@ def snapshots(settings: Settings, ticker: str | None, verify: bool) -> None:
     Example: maxpain snapshots NVDA
     """
     from .. import payloads
+    from ..render.formats import count
     from ..render.snapshots import snapshots_table
 
     target = open_store(settings)
@@ -35,4 +36,4 @@ def snapshots(settings: Settings, ticker: str | None, verify: bool) -> None:
     show(settings, snapshots_table(listed, console(settings).width))
     damaged = sum(1 for s in listed if s.damaged)
     if damaged:
-        note(settings, f"{damaged} damaged file(s) skipped: remove them or re-import")
+        note(settings, f"{count(damaged, 'damaged file')} skipped: remove them or re-import")

@@ -38,6 +38,7 @@ def walls(
     \b
     Example: maxpain walls NVDA --until 2025-12-26 --top 5
     """
+    from rich.columns import Columns
     from rich.text import Text
 
     from maxpain import analyses
@@ -65,6 +66,6 @@ def walls(
         warnings_panel(warnings),
         walls_sentence(chain.underlying, result),
         summary,
-        walls_tables(result),
+        Columns(walls_tables(result), padding=(0, 3)),
         clusters_table(result.clusters, chain.meta.spot),
     )

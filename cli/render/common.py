@@ -10,7 +10,7 @@ from rich.text import Text
 
 from maxpain.snapshot import Snapshot
 
-from .formats import day, price, strike_text
+from .formats import count, day, new_york, price, strike_text
 
 
 def titled_table(title: str, colour: str | None = None) -> Table:
@@ -31,10 +31,10 @@ def snapshot_header(snapshot: Snapshot, title: str) -> Panel:
     spot = price(meta.spot) + (" (estimated)" if meta.spot_estimated else "")
     lines = Text()
     lines.append(f"{meta.underlying} · spot {spot}", style="bold")
-    lines.append(f" · captured {meta.captured_at:%Y-%m-%d %H:%M} UTC")
+    lines.append(f" · captured {new_york(meta.captured_at)}")
     lines.append(
-        f"\nsnapshot {info.id if info else 'live (not saved)'} · {len(chain):,} contracts · "
-        f"{len(chain.expirations)} expirations",
+        f"\nsnapshot {info.id if info else 'live (not saved)'} · {count(len(chain), 'contract')} · "
+        f"{count(len(chain.expirations), 'expiration')}",
         style="dim",
     )
     lines.append(f"\nsource {meta.source}", style="dim")

@@ -12,7 +12,9 @@ from .common import titled_table
 from .formats import day, distance, integer, ratio, strike_text
 
 
-def expiration_table(table: pl.DataFrame, spot: float | None, window: Window | None = None) -> Table:
+def expiration_table(
+    table: pl.DataFrame, spot: float | None, window: Window | None = None, *, hidden: int = 0
+) -> Table:
     grid = titled_table("Max pain by expiration")
     grid.add_column("expiration")
     grid.add_column("max pain", justify="right")
@@ -37,7 +39,10 @@ def expiration_table(table: pl.DataFrame, spot: float | None, window: Window | N
             ratio(row["put_call_volume_ratio"]),
             style=style,
         )
-    if window is not None:
-        grid.caption = f"* in the window through {window.until}"
+    captions = [f"* window through {window.until}"] if window is not None else []
+    if hidden:
+        captions.append(f"{hidden} more: --all")
+    if captions:
+        grid.caption = "; ".join(captions)
         grid.caption_justify = "left"
     return grid

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import math
-from datetime import date
+from datetime import UTC, date, datetime
 
 from rich.text import Text
+
+from maxpain.market import NEW_YORK
 
 DASH = "—"
 
@@ -76,3 +78,15 @@ def compact(value: float | int | None, plus: bool = False) -> str:
 
 def day(value: date | None) -> str:
     return DASH if value is None else value.isoformat()
+
+
+def count(value: int, noun: str, plural: str | None = None) -> str:
+    """A count with its noun agreeing: 1 contract, 2 contracts, 1,048 contracts."""
+    return f"{value:,} {noun if value == 1 else plural or noun + 's'}"
+
+
+def new_york(moment: datetime) -> str:
+    """A UTC moment as traders read it: New York time, with the UTC time beside it."""
+    local = moment.astimezone(NEW_YORK)
+    zone = local.tzname() or "ET"
+    return f"{local:%Y-%m-%d %H:%M} {zone} ({moment.astimezone(UTC):%H:%M} UTC)"

@@ -14,7 +14,7 @@ from rich.text import Text
 from maxpain.analyses import lay_out_board
 from maxpain.snapshot import Snapshot
 
-from .formats import compact, price, strike_text
+from .formats import compact, count, price, strike_text
 
 SEQUENTIAL = ["#1d2b3a", "#1f4e79", "#2a7ab0", "#46a3c9", "#7fc9d6", "#c4e8dc", "#fff3b0"]
 DIVERGING_NEG = ["#5c1a1a", "#9e2a2b", "#d1495b", "#ee9b9b"]
@@ -40,6 +40,7 @@ class Heatmap:
         focus: tuple[float, float] | None = None,
         max_rows: int = 40,
         flagged: dict[date, str] | None = None,
+        keep: list[float] | None = None,
     ) -> None:
         self.grid = grid
         self.title = title
@@ -49,13 +50,17 @@ class Heatmap:
         self.strike_range = strikes
         self.focus = focus
         self.max_rows = max_rows
-        self.flagged = flagged or {}  # columns whose data is defective, with why
+        self.flagged = flagged or {}
+        self.keep = (
+            keep or []
+        )  # strikes kept when the board is thinned  # columns whose data is defective, with why
 
     def _rows_and_columns(self, width: int) -> tuple[list[float], list[date], list[str]]:
         layout = lay_out_board(
             self.grid,
             max_columns=max(1, (width - 10) // (CELL + 1)),
             max_rows=self.max_rows,
+            keep=self.keep,
             spot=self.spot,
             strike_range=self.strike_range,
             focus=self.focus,
@@ -63,7 +68,7 @@ class Heatmap:
         notes = []
         if layout.hidden_expirations:
             notes.append(
-                f"{layout.hidden_expirations} later expiration(s) not shown: widen the terminal or use --until"
+                f"{count(layout.hidden_expirations, 'later expiration')} not shown: widen the terminal or use --until"
             )
         if layout.thinned:
             notes.append(

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from rich.table import Table
 from rich.text import Text
 
+from maxpain.market import NEW_YORK
 from maxpain.store import SnapshotInfo
 
 from .common import titled_table
@@ -18,7 +19,7 @@ def snapshots_table(snapshots: Sequence[SnapshotInfo], width: int = 120) -> Tabl
     wide = width >= 110
     columns = (
         ["ticker", "id"]
-        + (["captured (UTC)"] if wide else [])
+        + (["captured (New York)"] if wide else [])
         + ["spot", "contracts", "exp."]
         + (["source"] if wide else [])
         + ["notes"]
@@ -31,7 +32,7 @@ def snapshots_table(snapshots: Sequence[SnapshotInfo], width: int = 120) -> Tabl
             justify="right" if name in ("spot", "contracts", "exp.") else "left",
             overflow="fold" if wraps else "ellipsis",
             no_wrap=not wraps,
-            min_width={"id": 18, "captured (UTC)": 16, "spot": 7, "contracts": 9, "notes": 14}.get(name),
+            min_width={"id": 18, "captured (New York)": 16, "spot": 7, "contracts": 9, "notes": 14}.get(name),
         )
     for info in snapshots:
         cells: dict[str, str | Text]
@@ -51,7 +52,9 @@ def snapshots_table(snapshots: Sequence[SnapshotInfo], width: int = 120) -> Tabl
             cells = {
                 "ticker": info.ticker,
                 "id": info.id,
-                "captured (UTC)": f"{info.captured_at:%Y-%m-%d %H:%M}" if info.captured_at else DASH,
+                "captured (New York)": f"{info.captured_at.astimezone(NEW_YORK):%Y-%m-%d %H:%M}"
+                if info.captured_at
+                else DASH,
                 "spot": price(info.spot) + ("~" if info.spot_estimated else ""),
                 "contracts": integer(info.contracts),
                 "exp.": str(info.expirations),

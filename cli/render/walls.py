@@ -3,43 +3,39 @@
 from __future__ import annotations
 
 import polars as pl
-from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
 from maxpain.analyses import OIWalls
 
 from .common import titled_table
-from .formats import DASH, distance, integer, price, share, strike_text
+from .formats import DASH, count, distance, integer, price, share, strike_text
 
 
-def walls_tables(result: OIWalls) -> Group:
-    parts = []
-    for label, frame, colour in (
-        ("Put walls", result.put_walls, "red"),
-        ("Call walls", result.call_walls, "green"),
-    ):
-        table = titled_table(label, colour)
-        for name, justify in (
-            ("strike", "right"),
-            ("OI", "right"),
-            ("share", "right"),
-            ("vs spot", "right"),
-            ("vs max pain", "right"),
-        ):
-            table.add_column(name, justify=justify)  # type: ignore[arg-type]
-        for row in frame.iter_rows(named=True):
-            table.add_row(
-                strike_text(row["strike"]),
-                integer(row["open_interest"]),
-                share(row["share"]),
-                distance(row["distance_to_spot"]),
-                distance(row["distance_to_max_pain"]),
-            )
-        if frame.height == 0:
-            table.add_row(DASH, DASH, DASH, DASH, DASH)
-        parts.append(table)
-    return Group(*parts)
+def wall_table(label: str, frame: pl.DataFrame, colour: str) -> Table:
+    """One side's walls: strike, OI, share, distance to spot and to the pooled max pain."""
+    table = titled_table(label, colour)
+    for name in ("strike", "OI", "share", "vs spot", "vs max pain"):
+        table.add_column(name, justify="right")
+    for row in frame.iter_rows(named=True):
+        table.add_row(
+            strike_text(row["strike"]),
+            integer(row["open_interest"]),
+            share(row["share"]),
+            distance(row["distance_to_spot"]),
+            distance(row["distance_to_max_pain"]),
+        )
+    if frame.height == 0:
+        table.add_row(DASH, DASH, DASH, DASH, DASH)
+    return table
+
+
+def walls_tables(result: OIWalls) -> list[Table]:
+    """The put walls and the call walls, as two tables (side by side where they fit)."""
+    return [
+        wall_table("Put walls", result.put_walls, "red"),
+        wall_table("Call walls", result.call_walls, "green"),
+    ]
 
 
 def clusters_table(clusters: pl.DataFrame, spot: float | None) -> Table:
@@ -75,7 +71,7 @@ def walls_sentence(ticker: str, result: OIWalls) -> Text:
         if frame.height == 0:
             continue
         top = frame.row(0, named=True)
-        text = f"largest {side} OI through {until} sits at {strike_text(top['strike'])} ({integer(top['open_interest'])} contracts)"
+        text = f"largest {side} OI through {until} sits at {strike_text(top['strike'])} ({count(int(top['open_interest']), 'contract')})"
         if pain is not None:
             gap = top["strike"] - pain
             where = "at" if gap == 0 else ("below" if gap < 0 else "above")

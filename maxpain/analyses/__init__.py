@@ -25,6 +25,7 @@ from maxpain.analyses.grid import (
     BoardLayout,
     BoardSpan,
     change_grid,
+    heatmap_span,
     lay_out_board,
     max_pain_by_column,
     oi_grid,
@@ -48,11 +49,18 @@ from maxpain.analyses.walls import (
     DEFAULT_CLUSTER_SHARE,
     OIWalls,
     StrikeOI,
+    distinct_clusters,
     find_clusters,
     find_walls,
     ranked_walls,
 )
-from maxpain.analyses.window import Window, make_window, open_expirations, require_listed
+from maxpain.analyses.window import (
+    Window,
+    make_window,
+    open_expirations,
+    require_listed,
+    summary_expirations,
+)
 
 __all__ = [
     "DEFAULT_CLUSTER_SHARE",
@@ -71,9 +79,11 @@ __all__ = [
     "Window",
     "change_grid",
     "curve_rows",
+    "distinct_clusters",
     "find_clusters",
     "find_walls",
     "fresh_positioning",
+    "heatmap_span",
     "lay_out_board",
     "make_window",
     "max_pain_by_column",
@@ -93,4 +103,5 @@ __all__ = [
     "require_listed",
     "segment",
     "split_near_later",
+    "summary_expirations",
 ]

@@ -105,6 +105,7 @@ class BoardSpan:
 
     expirations: list[date]
     focus: tuple[float, float] | None
+    anchors: list[float]  # strikes the board must show (walls, max pains, nearest spot)
 
 
 def report_span(
@@ -135,7 +136,37 @@ def report_span(
     anchors = [v for v in (chain.meta.spot, walls.pooled.strike) if v is not None]
     anchors += walls.put_walls["strike"].head(1).to_list() + walls.call_walls["strike"].head(1).to_list()
     focus = (min(anchors) * (1 - margin), max(anchors) * (1 + margin)) if anchors else None
-    return BoardSpan(expirations, focus)
+    return BoardSpan(expirations, focus, [a for a in anchors if a != chain.meta.spot])
+
+
+def heatmap_span(chain: Chain, expirations: Sequence[date], *, margin: float = 0.03) -> BoardSpan:
+    """A board's default rows: spanning spot, the max pain of every column and the put and call
+    walls of the columns pooled, with ``margin`` either side.
+
+    Parameters
+    ----------
+    chain
+        The snapshot whose OI the anchors come from.
+    expirations
+        The board's columns.
+    margin
+        Fraction added either side of the span.
+
+    Returns
+    -------
+    BoardSpan
+    """
+    from maxpain.analyses.max_pain import max_pain_by_expiration
+    from maxpain.analyses.walls import ranked_walls
+
+    frame = in_expirations(chain.frame, expirations)
+    pains = max_pain_by_expiration(chain).filter(pl.col("expiration").is_in(list(expirations)))
+    anchors = [p for p in pains["max_pain"].to_list() if p is not None]
+    if frame.height:
+        anchors += ranked_walls(frame, [], top=1)["strike"].to_list()
+    every = anchors + ([chain.meta.spot] if chain.meta.spot is not None else [])
+    focus = (min(every) * (1 - margin), max(every) * (1 + margin)) if every else None
+    return BoardSpan(list(expirations), focus, sorted(set(anchors)))
 
 
 @dataclass(frozen=True)
@@ -156,6 +187,7 @@ def lay_out_board(
     spot: float | None = None,
     strike_range: tuple[float, float] | None = None,
     focus: tuple[float, float] | None = None,
+    keep: Sequence[float] = (),
 ) -> BoardLayout:
     """Choose the rows and columns of a board of ``grid``.
 
@@ -173,6 +205,8 @@ def lay_out_board(
         The user's explicit ``(low, high)``: every strike in it, nothing else.
     focus
         The span the view talks about, when no range was given.
+    keep
+        Strikes that stay on the board when it is thinned (walls, max pains).
 
     Returns
     -------
@@ -202,5 +236,6 @@ def lay_out_board(
         listed = holding.group_by("strike").len()
         columns_with = dict(zip(listed["strike"].to_list(), listed["len"].to_list(), strict=True))
         ranked = sorted(strikes, key=lambda s: (-columns_with.get(s, 0), abs(s - centre), s))
-        strikes = ranked[:max_rows]
+        must = [s for s in dict.fromkeys(keep) if s in strikes][:max_rows]
+        strikes = must + [s for s in ranked if s not in must][: max_rows - len(must)]
     return BoardLayout(sorted(strikes, reverse=True), expirations, hidden, thinned)

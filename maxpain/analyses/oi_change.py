@@ -155,7 +155,7 @@ def open_interest_change(a: Chain, b: Chain, *, until: date | None = None) -> OI
     expired = a.frame.filter(pl.col("expiration") < first_live).get_column("expiration").n_unique()
     if expired:
         warnings.append(
-            f"{expired} expiration(s) of the first snapshot expired before the second and are left out"
+            f"{expired} expiration{'s' if expired != 1 else ''} of the first snapshot expired before the second and {'are' if expired != 1 else 'is'} left out"
         )
     warnings.extend(_publication_warnings(a, b, changes))
     warnings.extend(_row_loss_warnings(a, b, frame_a, frame_b))

@@ -269,3 +269,27 @@ def find_walls(
         by_strike=by_strike,
         notes=notes,
     )
+
+
+def distinct_clusters(walls: OIWalls) -> pl.DataFrame:
+    """The clusters that say something the walls do not: bands wider than one strike, or a
+    single-strike band at a strike that is not already one of that side's walls.
+
+    Parameters
+    ----------
+    walls
+        A :func:`find_walls` result.
+
+    Returns
+    -------
+    polars.DataFrame
+        Rows of ``walls.clusters``.
+    """
+    shown = {("put", k) for k in walls.put_walls["strike"].to_list()} | {
+        ("call", k) for k in walls.call_walls["strike"].to_list()
+    }
+    keep = [
+        row["low"] != row["high"] or (row["side"], row["peak"]) not in shown
+        for row in walls.clusters.iter_rows(named=True)
+    ]
+    return walls.clusters.filter(pl.Series(keep, dtype=pl.Boolean))

@@ -10,7 +10,7 @@ from datetime import date
 
 from maxpain.chain import Chain
 from maxpain.errors import InputError, NotFoundError
-from maxpain.market import not_listed_message, trading_day, window_end
+from maxpain.market import is_monthly, not_listed_message, trading_day, window_end
 
 
 @dataclass(frozen=True)
@@ -126,3 +126,30 @@ def require_listed(chain: Chain, expirations: Sequence[date]) -> None:
         if expiration not in listed:
             message = not_listed_message(chain.underlying, expiration, listed, "in this snapshot")
             raise NotFoundError(message, parameter="expiration")
+
+
+#: Monthly expirations a summary shows after the window.
+SUMMARY_MONTHLIES = 6
+
+
+def summary_expirations(chain: Chain, window: Window, *, monthlies: int = SUMMARY_MONTHLIES) -> list[date]:
+    """The expirations a one-screen summary lists: the window's, then the next ``monthlies``
+    standard monthly expirations after it (the ones most open interest sits in).
+
+    Parameters
+    ----------
+    chain
+        The snapshot.
+    window
+        The window of the summary.
+    monthlies
+        Monthly expirations after the window.
+
+    Returns
+    -------
+    list of date
+        Ascending.
+    """
+    listed = chain.expirations
+    later = [e for e in listed if e > window.until and is_monthly(e, listed)][:monthlies]
+    return [*window.expirations, *later]

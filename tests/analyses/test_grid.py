@@ -78,3 +78,12 @@ def test_report_span_covers_spot_max_pain_and_both_walls() -> None:
     low, high = span.focus
     for anchor in (100.0, walls.pooled.strike, walls.put_walls["strike"][0], walls.call_walls["strike"][0]):
         assert low <= anchor <= high
+
+
+def test_thinning_keeps_the_anchors() -> None:
+    """Walls and max pains asked to be kept stay on a thinned board even off the standard grid."""
+    expirations = [date(2025, 12, d) for d in (5, 12, 19)]
+    values = {(e, float(k)): 10 for e in expirations for k in range(60, 141, 5)}
+    values[(expirations[0], 62.5)] = 1
+    layout = analyses.lay_out_board(board(values), max_columns=9, max_rows=6, spot=100.0, keep=[62.5, 140.0])
+    assert 62.5 in layout.strikes and 140.0 in layout.strikes and len(layout.strikes) == 6

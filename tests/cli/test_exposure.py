@@ -46,3 +46,20 @@ def test_exposure_headline_figures_are_in_its_json(capsys: pytest.CaptureFixture
     sentence = headline(out, "1,000 DEMO 90-strike puts")
     assert "behave like being short" in sentence
     assert figures_missing_from_json(sentence, document) == []
+
+
+def test_right_accepts_p_and_c(capsys: pytest.CaptureFixture[str], demo: str) -> None:
+    args = [
+        "--store",
+        demo,
+        "exposure",
+        "DEMO",
+        "--strike",
+        "90",
+        "--expiry",
+        "2026-01-16",
+        "--contracts",
+        "1",
+    ]
+    assert cli_json(capsys, *args, "--right", "P")["right"] == "put"
+    assert cli_json(capsys, *args, "--right", "c")["right"] == "call"

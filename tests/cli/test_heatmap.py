@@ -39,7 +39,7 @@ def test_heatmap_metrics_and_change(capsys: pytest.CaptureFixture[str], demo: st
 def test_heatmap_fits_the_terminal_by_dropping_columns(capsys: pytest.CaptureFixture[str], demo: str) -> None:
     code, out, _ = cli(capsys, "--store", demo, "--no-color", "heatmap", "DEMO", width=60)
     assert code == 0
-    assert "later expiration(s) not shown" in out
+    assert "later expirations not shown" in out
     assert max(len(line) for line in out.splitlines()) <= 60
 
 

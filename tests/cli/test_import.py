@@ -445,3 +445,10 @@ def test_ctrl_c_stops_cleanly_with_a_summary(
     assert "1 of 3 files" in out and "interrupted, 2 not tried" in out
     assert len(list((tmp_path / "s" / "XYZ").glob("*.parquet"))) == 1
     assert not list((tmp_path / "s" / "XYZ").glob(".*.tmp"))
+
+
+def test_counts_agree_with_their_nouns(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "one.csv"
+    path.write_text(GOOD_HEADER + "XYZ251219C00100000,call,2025-12-19,100,5,1,1.1,1,2025-12-05T20:00:00Z\n")
+    _, out, _ = cli(capsys, "--store", str(tmp_path / "s"), "--no-color", "import", str(path), width=200)
+    assert "1 contract, 1 expiration, spot" in out and "1 of 1 file — 1 stored" in out
