@@ -25,11 +25,13 @@ from .options import Settings
 from .output import error_sentence, first_line
 
 EPILOG = """\b
-Snapshots (SNAP): latest (default), a date YYYY-MM-DD (last snapshot that UTC day), an id such as
-2025-12-01T201208Z or a unique prefix of it, or live (fetch now from Yahoo without saving).
-Store: --store DIR, else $MAXPAIN_HOME, else the platform's user data folder.
-Exit codes: 0 ok, 2 usage, 3 bad input, 4 not found, 5 no options listed, 6 rate limited,
-7 Yahoo auth/crumb failure, 8 network, 9 store error, 10 incomplete fetch, 130 interrupted.
+Snapshots (SNAP): latest (default), a date YYYY-MM-DD (the last snapshot of
+that UTC day), an id such as 2025-12-01T201208Z or a unique prefix of it, or
+live (fetch now from Yahoo without saving).
+Store: --store DIR, else $MAXPAIN_HOME, else the user data folder.
+Exit codes: 0 ok, 2 usage, 3 bad input, 4 not found, 5 no options listed,
+6 rate limited, 7 Yahoo auth/crumb failure, 8 network, 9 store error,
+10 incomplete fetch, 130 interrupted.
 """
 
 
@@ -49,7 +51,8 @@ Exit codes: 0 ok, 2 usage, 3 bad input, 4 not found, 5 no options listed, 6 rate
 @click.version_option(package_name="maxpain", prog_name="maxpain")
 @click.pass_context
 def app(ctx: click.Context, store: str | None, as_json: bool, no_color: bool) -> None:
-    """maxpain: max pain, open-interest walls, clusters and OI change from option-chain snapshots."""
+    """maxpain: max pain, open-interest walls, clusters and OI change from snapshots of
+    option chains."""
     ctx.obj = Settings(store=store, as_json=as_json, no_color=no_color)
 
 

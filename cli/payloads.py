@@ -43,11 +43,12 @@ _EXPIRATION_FIELDS = (
 
 
 def clean(value: Any) -> Any:
-    """JSON-safe: dates ISO, NaN → null, nested containers cleaned."""
+    """JSON-safe: dates ISO, NaN → null, floats to 12 significant digits (no binary noise such as
+    -2.4099999999999966 for 180 − 182.41), nested containers cleaned."""
     if isinstance(value, datetime | date):
         return value.isoformat()
-    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
-        return None
+    if isinstance(value, float):
+        return float(f"{value:.12g}") if math.isfinite(value) else None
     if isinstance(value, dict):
         return {k: clean(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

@@ -57,6 +57,17 @@ def to_polars(raw: Any, name: str) -> pl.DataFrame:
     raise InputError(msg)
 
 
+def _single_precision(series: pl.Series) -> bool:
+    """Whether a float64 column holds float32 values widened (a collector that computed in single
+    precision): every finite value survives a round trip through float32, and one at least is not
+    a short decimal already."""
+    finite = series.filter(series.is_finite())
+    if finite.len() == 0:
+        return False
+    narrowed = finite.cast(pl.Float32).cast(pl.Float64)
+    return bool((narrowed == finite).all()) and bool((finite != finite.round(6)).any())
+
+
 def numeric(frame: pl.DataFrame, column: str | None, name: str, role: str) -> pl.Series:
     """The column as Float64 (non-numeric text becomes an error naming the column)."""
     if column is None:
@@ -64,6 +75,10 @@ def numeric(frame: pl.DataFrame, column: str | None, name: str, role: str) -> pl
     series = frame.get_column(column)
     if series.dtype == pl.Boolean:
         series = series.cast(pl.Float64)
+    if series.dtype == pl.Float32 or (series.dtype == pl.Float64 and _single_precision(series)):
+        # single precision stores 182.41 as 182.41000366...: take the shortest decimal that is
+        # the same float32, i.e. the value the source wrote
+        series = series.cast(pl.Float32).cast(pl.String).cast(pl.Float64)
     if series.dtype == pl.String:
         cleaned = series.str.strip_chars().str.replace_all(",", "")
         cleaned = pl.select(

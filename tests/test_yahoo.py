@@ -247,3 +247,63 @@ def test_replay_helper_redates_symbols() -> None:
     moved = body_for_date(body, 1767225600)  # 2026-01-01
     symbol = moved["optionChain"]["result"][0]["options"][0]["calls"][0]["contractSymbol"]
     assert symbol[-15:-9] == "260101"
+
+
+def test_a_server_that_never_answers_fails_within_the_silence_budget() -> None:
+    """A server that accepts the connection and never answers: each request gives up after
+    REQUEST_TIMEOUT and the whole session after SILENCE_BUDGET seconds of silence (loopback only)."""
+    import socket
+    import threading
+    import time as clock
+
+    import maxpain.sources.yahoo as yahoo
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    accepted: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                accepted.append(listener.accept()[0])  # accept, then say nothing
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    saved = (yahoo.REQUEST_TIMEOUT, yahoo.SILENCE_BUDGET)
+    yahoo.REQUEST_TIMEOUT, yahoo.SILENCE_BUDGET = 0.5, 1.2
+    try:
+        session = yahoo.observing_session_class()()
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}/v7/finance/options/X"
+        started = clock.monotonic()
+        failures = 0
+        for _ in range(5):
+            try:
+                session.get(url)
+            except Exception as error:  # curl's timeout, then ours once the budget is spent
+                assert "timed out" in str(error).lower() or "timeout" in type(error).__name__.lower()
+                failures += 1
+        elapsed = clock.monotonic() - started
+        assert failures == 5 and elapsed < 3.0, elapsed
+    finally:
+        yahoo.REQUEST_TIMEOUT, yahoo.SILENCE_BUDGET = saved
+        stop.set()
+        thread.join()
+        listener.close()
+        for connection in accepted:
+            connection.close()
+
+
+def test_yfinance_log_lines_never_reach_the_user(capsys: pytest.CaptureFixture[str]) -> None:
+    import logging
+
+    from maxpain.sources.yahoo import quiet_yfinance
+
+    with quiet_yfinance():
+        logging.getLogger("yfinance").error("$NVDA: possibly delisted; no price data found")
+    logging.getLogger("yfinance").debug("after: not an error")
+    assert capsys.readouterr().err == ""

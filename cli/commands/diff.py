@@ -11,7 +11,7 @@ from ..output import emit_json, show
 from ..snapshots import snapshot_pair
 
 
-@click.command()
+@click.command(short_help="OI build-ups and unwinds between two snapshots.")
 @click.argument("ticker")
 @click.option("--from", "start", default=None, help="Earlier snapshot (default: the one stored before --to).")
 @click.option("--to", "end", default="latest", show_default=True, help="Later snapshot.")

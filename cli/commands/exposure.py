@@ -11,7 +11,7 @@ from ..output import emit_json, show
 from ..snapshots import snapshot
 
 
-@click.command()
+@click.command(short_help="What a position amounts to: notional, premium, delta.")
 @click.argument("ticker")
 @click.option("--strike", type=float, required=True, help="Strike of the contract.")
 @click.option(
@@ -44,7 +44,8 @@ def exposure(
     """What a position amounts to: shares, notional, premium, delta-adjusted notional.
 
     \b
-    Example: maxpain exposure PLTR --strike 50 --right put --expiry 2027-01-15 --contracts 50000
+    Example: maxpain exposure PLTR --strike 50 --right put \\
+               --expiry 2027-01-15 --contracts 50000
     """
     from maxpain import analyses
 

@@ -11,7 +11,7 @@ from ..output import emit_json, show
 from ..snapshots import fetch_live, open_store, save
 
 
-@click.command()
+@click.command(short_help="Fetch a chain live from Yahoo and save it.")
 @click.argument("ticker")
 @click.option("--expiry", "expiries", type=DATE, multiple=True, help="Only this expiration (repeatable).")
 @window_options

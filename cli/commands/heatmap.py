@@ -11,7 +11,7 @@ from ..output import emit_json, show
 from ..snapshots import snapshot, snapshot_pair
 
 
-@click.command()
+@click.command(short_help="Strike × expiration heatmap of OI, net or change.")
 @click.argument("ticker")
 @at_option
 @click.option(
@@ -57,7 +57,7 @@ def heatmap(
 
     \b
     Examples: maxpain heatmap NVDA --until 2026-01-16
-              maxpain heatmap GOOG --metric change --from 2025-12-01 --to 2025-12-05
+              maxpain heatmap GOOG --metric change --from 2025-12-01
     """
     from maxpain import analyses
     from maxpain.errors import InputError

@@ -52,7 +52,7 @@ def _import_one(target: Store, path: str, **options: object) -> tuple[Chain, Sav
         ) from None
 
 
-@click.command(name="import")
+@click.command(name="import", short_help="Import option tables or raw Yahoo bodies.")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=True))
 @click.option("--ticker", default=None, help="Underlying symbol (default: the OCC root of the contracts).")
 @click.option("--captured-at", default=None, help="Capture time, ISO 8601 (default: from the data).")

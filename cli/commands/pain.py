@@ -11,7 +11,7 @@ from ..output import console, emit_json, show
 from ..snapshots import snapshot
 
 
-@click.command()
+@click.command(short_help="Max pain by expiration and the payout curve.")
 @click.argument("ticker")
 @at_option
 @click.option(

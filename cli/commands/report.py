@@ -28,7 +28,7 @@ positioning_floor = stack(
 )
 
 
-@click.command()
+@click.command(short_help="One screen: max pain, walls, positioning, heatmap.")
 @click.argument("ticker")
 @at_option
 @window_options

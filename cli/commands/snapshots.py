@@ -9,7 +9,7 @@ from ..output import console, emit_json, note, show
 from ..snapshots import open_store
 
 
-@click.command()
+@click.command(short_help="List stored snapshots.")
 @click.argument("ticker", required=False)
 @click.option("--verify", is_flag=True, help="Read every file completely and report damaged ones.")
 @with_settings()

@@ -11,7 +11,7 @@ from ..output import emit_json, show
 from ..snapshots import snapshot
 
 
-@click.command()
+@click.command(short_help="Put and call walls and OI clusters over a window.")
 @click.argument("ticker")
 @at_option
 @window_options

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from rich.console import Group
-from rich.table import Table
 from rich.text import Text
 
 from maxpain.analyses import NearVersusLater, OIChange
 
-from .common import contract_cells, titled_table
+from .common import FittedTable, contract_cells
 from .formats import DASH, day, integer, signed, signed_text, strike_text
 
 
@@ -18,9 +17,17 @@ def change_tables(change: OIChange, top: int) -> Group:
         ("Top build-ups", change.build_ups(top), "green"),
         ("Top unwinds", change.unwinds(top), "red"),
     ):
-        table = titled_table(label, colour)
-        for name in ("expiration", "strike", "right", "OI before", "OI after", "change", "status"):
-            table.add_column(name, justify="left" if name in ("expiration", "right", "status") else "right")
+        table = FittedTable(label, colour)
+        for name, priority in (
+            ("expiration", 0),
+            ("strike", 0),
+            ("right", 0),
+            ("OI before", 3),
+            ("OI after", 2),
+            ("change", 0),
+            ("status", 1),
+        ):
+            table.add_column(name, "left" if name in ("expiration", "right", "status") else "right", priority)
         for row in frame.iter_rows(named=True):
             table.add_row(
                 *contract_cells(row),
@@ -35,11 +42,19 @@ def change_tables(change: OIChange, top: int) -> Group:
     return Group(*parts)
 
 
-def by_expiration_table(change: OIChange, split: NearVersusLater) -> Table:
+def by_expiration_table(change: OIChange, split: NearVersusLater) -> FittedTable:
     near_until = split.near_until
-    table = titled_table("OI change by expiration")
-    for name in ("expiration", "calls", "puts", "net", "call OI now", "put OI now", "new"):
-        table.add_column(name, justify="left" if name == "expiration" else "right")
+    table = FittedTable("OI change by expiration")
+    for name, priority in (
+        ("expiration", 0),
+        ("calls", 0),
+        ("puts", 0),
+        ("net", 1),
+        ("call OI now", 3),
+        ("put OI now", 3),
+        ("new", 2),
+    ):
+        table.add_column(name, "left" if name == "expiration" else "right", priority)
     for row in change.by_expiration.iter_rows(named=True):
         near = row["expiration"] <= near_until
         table.add_row(
@@ -54,7 +69,6 @@ def by_expiration_table(change: OIChange, split: NearVersusLater) -> Table:
     table.caption = (
         f"* near expirations (through {near_until}); new = contracts absent from the earlier snapshot"
     )
-    table.caption_justify = "left"
     return table
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.measure import Measurement
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -22,6 +24,76 @@ def titled_table(title: str, colour: str | None = None) -> Table:
         header_style="bold",
         pad_edge=False,
     )
+
+
+class FittedTable:
+    """A house table that fits the width it is given by dropping its least important columns
+    (never by cutting digits): built like a :class:`~rich.table.Table` (``add_column`` with a
+    ``priority``, 0 = never dropped, higher = dropped first; ``add_row``), laid out when rendered,
+    so it fits a terminal, a column of :class:`~rich.columns.Columns`, or an export alike. The
+    caption says which columns a narrow terminal left out."""
+
+    def __init__(self, title: str, colour: str | None = None) -> None:
+        self.title = title
+        self.colour = colour
+        self.columns: list[tuple[str, str, int]] = []
+        self.rows: list[tuple[list[str | Text], str | None]] = []
+        self.caption: str | None = None
+
+    def add_column(self, name: str, justify: str = "right", priority: int = 0) -> None:
+        self.columns.append((name, justify, priority))
+
+    def add_row(self, *cells: str | Text, style: str | None = None) -> None:
+        self.rows.append((list(cells), style))
+
+    def _widths(self) -> list[int]:
+        """Each column's natural width: its widest cell or header, plus padding and a border."""
+        widths = []
+        for index, (name, _, _) in enumerate(self.columns):
+            cells = [row[index] for row, _ in self.rows if index < len(row)]
+            widest = max(
+                [len(name), *(Text(c).cell_len if isinstance(c, str) else c.cell_len for c in cells)]
+            )
+            widths.append(widest + 3)
+        return widths
+
+    def _kept(self, width: int) -> list[int]:
+        widths = self._widths()
+        kept = list(range(len(self.columns)))
+        droppable = sorted(
+            (i for i in kept if self.columns[i][2] > 0), key=lambda i: (-self.columns[i][2], -i)
+        )
+        while sum(widths[i] for i in kept) - 1 > width and droppable:  # no edge padding
+            kept.remove(droppable.pop(0))
+        return kept
+
+    def table(self, width: int) -> Table:
+        """The rich table laid out for ``width`` columns."""
+        kept = self._kept(width)
+        table = titled_table(self.title, self.colour)
+        for index in kept:
+            name, justify, _ = self.columns[index]
+            table.add_column(name, justify=justify, no_wrap=True)  # type: ignore[arg-type]
+        for cells, style in self.rows:
+            table.add_row(*[cells[i] for i in kept if i < len(cells)], style=style)
+        captions = [self.caption] if self.caption else []
+        dropped = [self.columns[i][0] for i in range(len(self.columns)) if i not in kept]
+        if dropped:
+            captions.append(f"narrow terminal: {', '.join(dropped)} not shown")
+        if captions:
+            table.caption = "; ".join(captions)
+            table.caption_justify = "left"
+        return table
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield self.table(options.max_width)
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        widths = self._widths()
+        essential = (
+            sum(w for w, (_, _, priority) in zip(widths, self.columns, strict=True) if priority == 0) + 1
+        )
+        return Measurement(min(essential, options.max_width), min(sum(widths) - 1, options.max_width))
 
 
 def snapshot_header(snapshot: Snapshot, title: str) -> Panel:

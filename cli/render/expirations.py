@@ -3,26 +3,28 @@
 from __future__ import annotations
 
 import polars as pl
-from rich.table import Table
 from rich.text import Text
 
 from maxpain.analyses import Window
 
-from .common import titled_table
+from .common import FittedTable
 from .formats import day, distance, integer, ratio, strike_text
 
 
 def expiration_table(
     table: pl.DataFrame, spot: float | None, window: Window | None = None, *, hidden: int = 0
-) -> Table:
-    grid = titled_table("Max pain by expiration")
-    grid.add_column("expiration")
-    grid.add_column("max pain", justify="right")
-    grid.add_column("vs spot", justify="right")
-    grid.add_column("call OI", justify="right")
-    grid.add_column("put OI", justify="right")
-    grid.add_column("P/C OI", justify="right")
-    grid.add_column("P/C vol", justify="right")
+) -> FittedTable:
+    grid = FittedTable("Max pain by expiration")
+    for name, justify, priority in (
+        ("expiration", "left", 0),
+        ("max pain", "right", 0),
+        ("vs spot", "right", 2),
+        ("call OI", "right", 1),
+        ("put OI", "right", 1),
+        ("P/C OI", "right", 3),
+        ("P/C vol", "right", 4),
+    ):
+        grid.add_column(name, justify, priority)
     for row in table.iter_rows(named=True):
         in_window = window is not None and row["expiration"] in window.expirations
         style = "bold" if in_window else None
@@ -42,7 +44,5 @@ def expiration_table(
     captions = [f"* window through {window.until}"] if window is not None else []
     if hidden:
         captions.append(f"{hidden} more: --all")
-    if captions:
-        grid.caption = "; ".join(captions)
-        grid.caption_justify = "left"
+    grid.caption = "; ".join(captions) or None
     return grid

@@ -17,8 +17,12 @@ from maxpain.snapshot import Snapshot
 from .formats import compact, count, price, strike_text
 
 SEQUENTIAL = ["#1d2b3a", "#1f4e79", "#2a7ab0", "#46a3c9", "#7fc9d6", "#c4e8dc", "#fff3b0"]
-DIVERGING_NEG = ["#5c1a1a", "#9e2a2b", "#d1495b", "#ee9b9b"]
-DIVERGING_POS = ["#b8e0c2", "#6fbf73", "#2e8b57", "#1b4d2e"]
+# Diverging scale safe for red-green colour blindness: orange below zero, blue above, a neutral
+# grey band around zero (|value| under NEUTRAL_SHARE of the largest) so noise is not coloured.
+DIVERGING_NEG = ["#7f3b08", "#b35806", "#e08214", "#fdb863"]  # most negative first
+DIVERGING_POS = ["#b2abd2", "#8073ac", "#542788", "#2d004b"]  # least positive first
+NEUTRAL = "#4a4a4a"
+NEUTRAL_SHARE = 0.05
 GLYPHS = " ░▒▓█"
 CELL = 8
 
@@ -58,7 +62,7 @@ class Heatmap:
     def _rows_and_columns(self, width: int) -> tuple[list[float], list[date], list[str]]:
         layout = lay_out_board(
             self.grid,
-            max_columns=max(1, (width - 10) // (CELL + 1)),
+            max_columns=max(1, (width - 15) // (CELL + 1)),  # strike label, cells, " spot"
             max_rows=self.max_rows,
             keep=self.keep,
             spot=self.spot,
@@ -79,7 +83,7 @@ class Heatmap:
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
         columns = self.grid["expiration"].n_unique()
-        wanted = 10 + columns * (CELL + 1)
+        wanted = 15 + columns * (CELL + 1)
         return Measurement(min(40, wanted), min(options.max_width, max(wanted, 60)))
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
@@ -91,11 +95,11 @@ class Heatmap:
         colour = console.color_system is not None
         yield Text(self.title, style="bold")
         header = Text(f"{'strike':>8} ")
+        with_year = len(expirations) > 1 and (expirations[-1] - expirations[0]).days > 365
         for expiration in expirations:
             mark = "!" if expiration in self.flagged else ""
-            header.append(
-                f"{expiration:%m-%d}{mark}".rjust(CELL) + " ", style="bold yellow" if mark else "bold"
-            )
+            label = column_label(expiration, with_year)[: CELL - len(mark)] + mark
+            header.append(label.rjust(CELL) + " ", style="bold yellow" if mark else "bold")
         yield header
         if not strikes or not expirations:
             yield Text("  (nothing to show in this range)", style="dim")
@@ -140,18 +144,14 @@ class Heatmap:
         if is_pain:
             number = f"[{number}]"
         if colour:
-            if self.diverging:
+            if self.diverging and abs(value) < NEUTRAL_SHARE * top:
+                background = NEUTRAL
+            elif self.diverging:
                 scale = DIVERGING_POS if value > 0 else DIVERGING_NEG[::-1]
                 background = scale[self._level(value, top, len(scale))]
             else:
                 background = SEQUENTIAL[self._level(value, top, len(SEQUENTIAL))]
-            level = self._level(value, top, 7)
-            foreground = (
-                "black"
-                if (not self.diverging and level >= 4) or (self.diverging and self._level(value, top, 4) <= 1)
-                else "white"
-            )
-            style = Style(bgcolor=background, color=foreground, bold=is_pain, underline=is_pain)
+            style = Style(bgcolor=background, color=readable_on(background), bold=is_pain, underline=is_pain)
             return Text(number.rjust(CELL), style=style)
         glyph = GLYPHS[max(1, self._level(value, top, len(GLYPHS)))]
         return Text((number + glyph).rjust(CELL))
@@ -159,8 +159,8 @@ class Heatmap:
     def _legend(self, top: float, colour: bool) -> Text:
         legend = Text("legend: ", style="dim")
         if colour:
-            # most negative (dark red) ... zero ... most positive (dark green)
-            scale = (DIVERGING_NEG + DIVERGING_POS) if self.diverging else SEQUENTIAL
+            # most negative (dark orange) ... neutral ... most positive (dark purple-blue)
+            scale = [*DIVERGING_NEG, NEUTRAL, *DIVERGING_POS] if self.diverging else SEQUENTIAL
             for background in scale:
                 legend.append("  ", style=Style(bgcolor=background))
             low = compact(-top, plus=True) if self.diverging else "0"
@@ -169,6 +169,20 @@ class Heatmap:
             legend.append(f"{GLYPHS[1:]} small…{compact(top)} (√ scale)", style="dim")
         legend.append("  [n] max pain  ── spot  · not listed", style="dim")
         return legend
+
+
+def readable_on(background: str) -> str:
+    """Black or white text, whichever contrasts more with a ``#rrggbb`` background (WCAG relative
+    luminance)."""
+    channels = [int(background[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return "black" if (luminance + 0.05) / 0.05 > 1.05 / (luminance + 0.05) else "white"
+
+
+def column_label(expiration: date, with_year: bool) -> str:
+    """A column header: ``12-19``, or ``Dec19'25`` when the board spans more than a year."""
+    return f"{expiration:%b%d'%y}" if with_year else f"{expiration:%m-%d}"
 
 
 TITLES = {

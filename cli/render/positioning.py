@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import polars as pl
-from rich.table import Table
 
-from .common import contract_cells, titled_table
+from .common import FittedTable, contract_cells
 from .formats import DASH, integer, money
 
 
-def fresh_positioning_table(frame: pl.DataFrame) -> Table:
+def fresh_positioning_table(frame: pl.DataFrame) -> FittedTable:
     """Contracts trading most heavily against their open interest (volume / OI)."""
-    table = titled_table("Fresh positioning (volume / OI)")
-    for name in ("expiration", "strike", "right", "volume", "OI", "vol/OI", "premium"):
-        table.add_column(name, justify="left" if name in ("expiration", "right") else "right")
+    table = FittedTable("Fresh positioning (volume / OI)")
+    for name, priority in (
+        ("expiration", 0),
+        ("strike", 0),
+        ("right", 0),
+        ("volume", 2),
+        ("OI", 3),
+        ("vol/OI", 0),
+        ("premium", 1),
+    ):
+        table.add_column(name, "left" if name in ("expiration", "right") else "right", priority)
     for row in frame.iter_rows(named=True):
         table.add_row(
             *contract_cells(row),

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import polars as pl
-from rich.table import Table
 from rich.text import Text
 
 from maxpain.analyses import OIWalls
 
-from .common import titled_table
+from .common import FittedTable
 from .formats import DASH, count, distance, integer, price, share, strike_text
 
 
-def wall_table(label: str, frame: pl.DataFrame, colour: str) -> Table:
+def wall_table(label: str, frame: pl.DataFrame, colour: str) -> FittedTable:
     """One side's walls: strike, OI, share, distance to spot and to the pooled max pain."""
-    table = titled_table(label, colour)
-    for name in ("strike", "OI", "share", "vs spot", "vs max pain"):
-        table.add_column(name, justify="right")
+    table = FittedTable(label, colour)
+    for name, priority in (("strike", 0), ("OI", 0), ("share", 2), ("vs spot", 1), ("vs max pain", 3)):
+        table.add_column(name, "right", priority)
     for row in frame.iter_rows(named=True):
         table.add_row(
             strike_text(row["strike"]),
@@ -30,7 +29,7 @@ def wall_table(label: str, frame: pl.DataFrame, colour: str) -> Table:
     return table
 
 
-def walls_tables(result: OIWalls) -> list[Table]:
+def walls_tables(result: OIWalls) -> list[FittedTable]:
     """The put walls and the call walls, as two tables (side by side where they fit)."""
     return [
         wall_table("Put walls", result.put_walls, "red"),
@@ -38,10 +37,18 @@ def walls_tables(result: OIWalls) -> list[Table]:
     ]
 
 
-def clusters_table(clusters: pl.DataFrame, spot: float | None) -> Table:
-    table = titled_table("Open-interest clusters")
-    for name in ("side", "band", "peak", "centre", "OI", "share", "centre vs spot"):
-        table.add_column(name, justify="left" if name in ("side", "band") else "right")
+def clusters_table(clusters: pl.DataFrame, spot: float | None) -> FittedTable:
+    table = FittedTable("Open-interest clusters")
+    for name, priority in (
+        ("side", 0),
+        ("band", 0),
+        ("peak", 2),
+        ("centre", 3),
+        ("OI", 0),
+        ("share", 1),
+        ("centre vs spot", 4),
+    ):
+        table.add_column(name, "left" if name in ("side", "band") else "right", priority)
     for row in clusters.iter_rows(named=True):
         band = (
             strike_text(row["low"])

@@ -9,9 +9,13 @@ cookie, crumb and parsing code.
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import logging
 import random
 import time
-from collections.abc import Callable, Sequence
+import warnings
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import partial
@@ -60,17 +64,56 @@ def observing_session_class() -> type:
                 kwargs.setdefault("impersonate", "chrome")
                 super().__init__(*args, **kwargs)
                 self.statuses: list[tuple[str, int]] = []
+                self.silent_seconds = 0.0  # time spent waiting on requests that never answered
 
             def _send(self, method: str, url: str, **kwargs: Any) -> Any:
                 return super().request(method, url, **kwargs)
 
             def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
-                response = self._send(method, url, *args, **kwargs)
+                # A server that accepts the connection and never answers costs at most
+                # SILENCE_BUDGET seconds over the whole fetch, however many requests yfinance tries.
+                remaining = SILENCE_BUDGET - self.silent_seconds
+                if remaining <= 0:
+                    raise TimeoutError(
+                        f"Yahoo has not answered for {SILENCE_BUDGET:.0f} s (operation timed out)"
+                    )
+                kwargs["timeout"] = min(
+                    float(kwargs.get("timeout") or REQUEST_TIMEOUT), REQUEST_TIMEOUT, remaining
+                )
+                started = time.monotonic()
+                try:
+                    response = self._send(method, url, *args, **kwargs)
+                except Exception as error:
+                    if "timeout" in type(error).__name__.lower() or "timed out" in str(error).lower():
+                        self.silent_seconds += time.monotonic() - started
+                    raise
                 self.statuses.append((url, int(response.status_code)))
                 return response
 
         _OBSERVING = ObservingSession
     return _OBSERVING
+
+
+#: Seconds one request may wait for Yahoo's answer, and all the unanswered requests of one fetch.
+REQUEST_TIMEOUT = 10.0
+SILENCE_BUDGET = 25.0
+
+
+@contextlib.contextmanager
+def quiet_yfinance() -> Iterator[None]:
+    """yfinance logs its own errors to stderr; ours say the same in one sentence, so its logger is
+    silenced while we fetch (and its warnings too)."""
+    logger = logging.getLogger("yfinance")
+    saved = (logger.handlers[:], logger.propagate, logger.level)
+    logger.handlers, logger.propagate = [logging.NullHandler()], False
+    logger.setLevel(logging.CRITICAL + 1)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        logger.handlers, logger.propagate, _ = saved
+        logger.setLevel(saved[2])
 
 
 @dataclass
@@ -181,6 +224,16 @@ def _call(action: Callable[[], Any], policy: FetchPolicy, ticker: str, what: str
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def _quietly(function: Callable[..., Chain]) -> Callable[..., Chain]:
+    @functools.wraps(function)
+    def quiet(*args: Any, **kwargs: Any) -> Chain:
+        with quiet_yfinance():
+            return function(*args, **kwargs)
+
+    return quiet
+
+
+@_quietly
 def fetch_chain(
     ticker: str,
     *,

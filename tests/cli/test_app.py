@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -121,3 +122,21 @@ def test_polars_errors_and_panics_are_one_sentence_and_exit_3(
     code, out, err = cli(capsys, "--store", demo, "report", "DEMO")
     assert code == 3 and out == ""
     assert err.startswith("maxpain: the data could not be processed") and len(err.strip().splitlines()) == 1
+
+
+def test_help_reads_cleanly_at_80_columns(capsys: pytest.CaptureFixture[str]) -> None:
+    """No line past 80 columns, no word broken across lines, no summary cut with '...'."""
+    pages = [cli(capsys, "--help", width=80)[1]]
+    for command in ("fetch", "import", "snapshots", "report", "pain", "walls", "heatmap", "diff", "exposure"):
+        pages.append(cli(capsys, command, "--help", width=80)[1])
+    for page in pages:
+        lines = page.splitlines()
+        assert max(len(line) for line in lines) <= 80, page
+        if "Commands:" in page:
+            assert "..." not in page.split("Commands:")[1].split("\n\n")[0], page
+        for line, following in itertools.pairwise(lines):
+            assert not (
+                line.rstrip().endswith("-")
+                and line.rstrip()[-2:-1].isalpha()
+                and following.strip()[:1].isalpha()
+            ), line

@@ -93,3 +93,25 @@ def test_reference_pltr_exposure(capsys: pytest.CaptureFixture[str], real_store:
     assert document["notional_at_spot"] == pytest.approx(0.84e9, rel=0.01)
     assert document["premium"] == pytest.approx(13e6, rel=0.05)
     assert document["delta"] < 0
+
+
+@pytest.mark.corpus
+def test_json_numbers_carry_the_source_precision_not_binary_noise(
+    capsys: pytest.CaptureFixture[str], real_store: str
+) -> None:
+    """The collector wrote NVDA's spot in single precision (182.41000366…): JSON says 182.41, and
+    derived figures carry no float noise (no -2.410003662109375)."""
+    document = cli_json(capsys, "--store", real_store, "report", "NVDA")
+    assert document["snapshot"]["spot"] == 182.41
+    assert document["expirations"][0]["distance_to_spot"] == -2.41
+
+    def floats(value: object) -> list[float]:
+        if isinstance(value, float):
+            return [value]
+        if isinstance(value, dict):
+            return [f for v in value.values() for f in floats(v)]
+        if isinstance(value, list):
+            return [f for v in value for f in floats(v)]
+        return []
+
+    assert all(len(repr(abs(f)).replace(".", "").lstrip("0").split("e")[0]) <= 12 for f in floats(document))
