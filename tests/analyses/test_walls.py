@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import polars as pl
 import pytest
@@ -95,3 +95,17 @@ def test_walls_per_expiration_segment_match_naive(rows: list, top: int) -> None:
                 (k, oi) for k, oi, _ in expected
             ]
             assert got["rank"].to_list() == list(range(1, len(expected) + 1))
+
+
+def test_distinct_clusters_leave_out_single_strike_bands_that_are_walls() -> None:
+    rows = [
+        ("XYZ", date(2025, 12, 19), k, "P", oi)
+        for k, oi in ((90.0, 100), (95.0, 5), (100.0, 60), (102.5, 55), (105.0, 1))
+    ]
+    chain = chain_of(rows, captured_at=CAPTURED)
+    walls = analyses.find_walls(chain, analyses.make_window(chain, weeks=4), top=1)
+    assert walls.put_walls["strike"].to_list() == [90.0]
+    distinct = analyses.distinct_clusters(walls)
+    assert (90.0, 90.0) in list(zip(walls.clusters["low"], walls.clusters["high"], strict=True))
+    assert (90.0, 90.0) not in list(zip(distinct["low"], distinct["high"], strict=True))  # the wall again
+    assert (100.0, 102.5) in list(zip(distinct["low"], distinct["high"], strict=True))  # a band: new
