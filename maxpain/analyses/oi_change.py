@@ -162,7 +162,7 @@ def open_interest_change(a: Chain, b: Chain, *, until: date | None = None) -> OI
     for chain in (a, b):
         if chain.meta.partial:
             warnings.append(
-                f"the snapshot of {chain.meta.captured_at:%Y-%m-%d %H:%M} is partial: missing expirations count as closed/new"
+                f"the snapshot of {chain.meta.captured_at:%Y-%m-%d %H:%M} UTC is partial: missing expirations count as closed/new"
             )
     return OIChange(a.meta.captured_at, b.meta.captured_at, changes, *_totals(changes), warnings)
 
@@ -351,7 +351,7 @@ def _row_loss_warnings(a: Chain, b: Chain, frame_a: pl.DataFrame, frame_b: pl.Da
     thin = a if side == "a" else b
     smaller, larger = sorted((comparison.count_a, comparison.count_b))
     return [
-        f"the snapshot of {thin.meta.captured_at:%Y-%m-%d %H:%M} lists far fewer open contracts "
+        f"the snapshot of {thin.meta.captured_at:%Y-%m-%d %H:%M} UTC lists far fewer open contracts "
         f"({smaller:,} vs {larger:,}): it looks incomplete (Yahoo zeroes OI around half-days), so "
         "changes into or out of it are unreliable"
     ]
