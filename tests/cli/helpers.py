@@ -19,19 +19,25 @@ GOLDEN = REPO / "tests" / "golden"
 MULTI = json.loads((REPO / "fixtures" / "yahoo" / "options-DEMO-multi.json").read_text())
 SECOND_EPOCH = MULTI["optionChain"]["result"][0]["expirationDates"][1]
 
+
 # Argument lists several tests use on the demo store.
-DEMO_EXPOSURE = (
-    "exposure",
-    "DEMO",
-    "--strike",
-    "90",
-    "--right",
-    "put",
-    "--expiry",
-    "2026-01-16",
-    "--contracts",
-    "1000",
-)
+def demo_exposure(contracts: str = "1000") -> tuple[str, ...]:
+    """``exposure`` of the demo store's 2026-01-16 90 put, for ``contracts`` contracts."""
+    return (
+        "exposure",
+        "DEMO",
+        "--strike",
+        "90",
+        "--right",
+        "put",
+        "--expiry",
+        "2026-01-16",
+        "--contracts",
+        contracts,
+    )
+
+
+DEMO_EXPOSURE = demo_exposure()
 DEMO_CHANGE_HEATMAP = ("heatmap", "DEMO", "--metric", "change", "--from", "2025-12-01", "--to", "2025-12-05")
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.helpers import cli, figures_missing_from_json
+from tests.cli.helpers import cli, demo_exposure, figures_missing_from_json
 
 
 def test_help_lists_every_command_with_examples(capsys: pytest.CaptureFixture[str]) -> None:
@@ -54,18 +54,7 @@ def test_options_work_after_the_command_too(capsys: pytest.CaptureFixture[str], 
             "nearest listed",
         ),
         (
-            [
-                "exposure",
-                "DEMO",
-                "--strike",
-                "90",
-                "--right",
-                "put",
-                "--expiry",
-                "2026-01-16",
-                "--contracts",
-                "0",
-            ],
+            [*demo_exposure("0")],
             2,
             "--contracts",
         ),

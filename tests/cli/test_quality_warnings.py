@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from maxpain.store import Store
-from tests.cli.helpers import cli, cli_json, invoke
+from tests.cli.helpers import cli, cli_json, demo_exposure, invoke
 
 
 def test_pre_market_zero_oi_is_warned_in_every_view(
@@ -194,18 +194,7 @@ def test_one_sided_expirations_have_no_max_pain_in_any_view(
         (("heatmap", "DEMO"), "Open interest (calls + puts)"),
         (("diff", "DEMO"), "DEMO: the largest build-up"),
         (
-            (
-                "exposure",
-                "DEMO",
-                "--strike",
-                "90",
-                "--right",
-                "put",
-                "--expiry",
-                "2026-01-16",
-                "--contracts",
-                "10",
-            ),
+            demo_exposure("10"),
             "10 × DEMO",
         ),
     ],
