@@ -20,8 +20,9 @@ from maxpain.analyses import (
     Window,
 )
 from maxpain.chain import Chain
+from maxpain.footer import SnapshotInfo
 from maxpain.snapshot import Snapshot
-from maxpain.store import SaveResult, SnapshotInfo
+from maxpain.store import SaveResult
 
 _CONTRACT_CHANGE = ("expiration", "strike", "right", "oi_from", "oi_to", "change", "status")
 _EXPIRATION_FIELDS = (

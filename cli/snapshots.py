@@ -23,8 +23,10 @@ def open_store(settings: Settings) -> Store:
 
 def save(target: Store, chain: Chain) -> SaveResult:
     """Store ``chain`` and check the stored snapshot against its neighbours (its ``warnings``)."""
+    from maxpain.neighbours import completeness_warning
+
     result = target.save(chain)
-    warning = target.completeness_warning(result.info)
+    warning = completeness_warning(target, result.info)
     result.info.warnings = [warning] if warning else []
     return result
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -20,9 +19,6 @@ from maxpain.capture_time import capture_time, capture_time_notes
 from maxpain.chain import (
     CHAIN_COLUMNS,
     CHAIN_SCHEMA,
-    MAX_STRIKE,
-    RIGHT_DTYPE,
-    STRIKE_SCALE,
     Chain,
     ChainMeta,
     as_utc,
@@ -30,58 +26,21 @@ from maxpain.chain import (
     validate_ticker,
 )
 from maxpain.columns import (
-    ALIASES,
-    OCC_PATTERN,
-    dates,
-    find_column,
-    finite,
     numeric,
-    rights,
     to_polars,
-    whole_counts,
 )
 from maxpain.errors import InputError
+from maxpain.fields import (
+    RawTable,
+    counts_of,
+    expirations_of,
+    find_columns_of,
+    multipliers_of,
+    prices_of,
+    rights_of,
+    strikes_of,
+)
 from maxpain.spot import estimate_spot
-
-# Yahoo writes this implied volatility when it could not compute one (deep ITM, no quote).
-IV_PLACEHOLDER_MAX = 1.5e-5
-
-# Expirations outside these dates are a broken column, not options (epoch zero, year 9999).
-FIRST_EXPIRATION = date(1970, 1, 1)
-LAST_EXPIRATION = date(2200, 12, 31)
-# Strikes are kept in thousandths (OCC precision): anything smaller rounds to nothing.
-MIN_STRIKE = 0.001
-
-_ROLE_OF = {"call/put": "right", "expiration": "expiration", "strike": "strike"}
-
-
-@dataclass(frozen=True)
-class _Table:
-    """The raw table, the column found for each role, and its parsed OCC symbols (if any)."""
-
-    frame: pl.DataFrame
-    name: str
-    found: dict[str, str | None]
-    occ: pl.DataFrame | None
-
-    @property
-    def rows(self) -> int:
-        return self.frame.height
-
-    def occ_parts(self, what: str) -> pl.DataFrame:
-        """The OCC symbol parts, when ``what`` has no column of its own and must come from them."""
-        if self.occ is None:
-            msg = (
-                f"{self.name}: no {what} column (looked for {', '.join(ALIASES[_ROLE_OF[what]])}) and no "
-                "contractSymbol column to parse it from; add one of them"
-            )
-            raise InputError(msg)
-        unparsed = self.occ.get_column("root").is_null()
-        if unparsed.any():
-            example = self.occ.get_column("symbol").filter(unparsed)[0]
-            msg = f"{self.name}: {what} must be parsed from contract symbols, but {example!r} is not an OCC symbol"
-            raise InputError(msg)
-        return self.occ
 
 
 def normalize(
@@ -131,15 +90,15 @@ def normalize(
     InputError
         When the table cannot be a chain; the message names the file, the column and the fix.
     """
-    table = _find_columns(to_polars(raw, name), name)
+    table = find_columns_of(to_polars(raw, name), name)
     body = pl.DataFrame(
         [
-            _rights_of(table),
-            _expirations(table, expiration),
-            _strikes(table),
-            *_counts(table),
-            *_prices(table),
-            _multipliers(table),
+            rights_of(table),
+            expirations_of(table, expiration),
+            strikes_of(table),
+            *counts_of(table),
+            *prices_of(table),
+            multipliers_of(table),
         ]
     )
     underlying, roots, symbols = _roots(table, underlying, force_ticker=force_ticker)
@@ -176,131 +135,9 @@ def normalize(
 
 
 # --------------------------------------------------------------------------- the steps
-def _find_columns(frame: pl.DataFrame, name: str) -> _Table:
-    """Which column plays each role, and the OCC symbols parsed into root/date/right/strike."""
-    if frame.height == 0:
-        msg = f"{name}: the table has no rows, so there is no chain to read"
-        raise InputError(msg)
-    found = {role: find_column(frame.columns, role) for role in ALIASES}
-    occ: pl.DataFrame | None = None
-    symbol_col = found["contract_symbol"]
-    if symbol_col is not None:
-        symbols = frame.get_column(symbol_col).cast(pl.String).str.strip_chars().str.to_uppercase()
-        occ = symbols.str.extract_groups(OCC_PATTERN).struct.unnest()
-        occ.columns = ["root", "yymmdd", "cp", "strike_milli"]
-        occ = occ.with_columns(symbol=symbols)
-    return _Table(frame, name, found, occ)
-
-
-def _rights_of(table: _Table) -> pl.Series:
-    column = table.found["right"]
-    if column is not None:
-        right = rights(table.frame, column, table.name)
-    else:
-        right = table.occ_parts("call/put").get_column("cp").alias("right")
-    return right.cast(RIGHT_DTYPE)
-
-
-def _expirations(table: _Table, expiration: date | None) -> pl.Series:
-    column = table.found["expiration"]
-    if expiration is not None:
-        expirations = pl.Series("expiration", [expiration] * table.rows, dtype=pl.Date)
-    elif column is not None:
-        expirations = dates(table.frame, column, table.name)
-    else:
-        expirations = (
-            table.occ_parts("expiration")
-            .get_column("yymmdd")
-            .str.to_date("%y%m%d", strict=False)
-            .alias("expiration")
-        )
-    if expirations.is_null().any():
-        msg = f"{table.name}: {int(expirations.is_null().sum())} rows have no expiration date; fill or drop them"
-        raise InputError(msg)
-    outside = (expirations < FIRST_EXPIRATION) | (expirations > LAST_EXPIRATION)
-    if outside.any():
-        msg = (
-            f"{table.name}: expiration {expirations.filter(outside)[0]} is outside {FIRST_EXPIRATION.year}-"
-            f"{LAST_EXPIRATION.year}; check the expiration column"
-        )
-        raise InputError(msg)
-    return expirations
-
-
-def _strikes(table: _Table) -> pl.Series:
-    column = table.found["strike"]
-    if column is not None:
-        strikes = numeric(table.frame, column, table.name, "strike")
-    else:
-        thousandths = table.occ_parts("strike").get_column("strike_milli").cast(pl.Float64)
-        strikes = (thousandths / STRIKE_SCALE).alias("strike")
-    finite = strikes.is_finite()
-    if finite.any() and (strikes.filter(finite) > MAX_STRIKE).any():
-        example = strikes.filter(finite & (strikes > MAX_STRIKE))[0]
-        msg = f"{table.name}: strike {example:g} is not a plausible strike (above {MAX_STRIKE:,.0f}); check the strike column's units"
-        raise InputError(msg)
-    tiny = finite & (strikes > 0) & (strikes < MIN_STRIKE)
-    if tiny.any():
-        msg = f"{table.name}: strike {strikes.filter(tiny)[0]:g} is below {MIN_STRIKE} (strikes are kept in thousandths, OCC precision); check the strike column's units"
-        raise InputError(msg)
-    bad = strikes.is_null() | strikes.is_nan() | ~finite | (strikes <= 0)
-    if bad.any():
-        msg = (
-            f"{table.name}: column {column or 'strike'!r} has {int(bad.sum())} missing, NaN or "
-            "non-positive strikes; every contract needs a positive strike"
-        )
-        raise InputError(msg)
-    return strikes
-
-
-def _counts(table: _Table) -> tuple[pl.Series, pl.Series]:
-    """Open interest and volume: whole, non-negative; null = unknown."""
-    found, name = table.found, table.name
-    oi_col, volume_col = found["open_interest"], found["volume"]
-    open_interest = whole_counts(
-        numeric(table.frame, oi_col, name, "open_interest"), oi_col or "openInterest", name, "open interest"
-    )
-    volume = whole_counts(
-        numeric(table.frame, volume_col, name, "volume"), volume_col or "volume", name, "volume"
-    )
-    return open_interest, volume
-
-
-def _prices(table: _Table) -> tuple[pl.Series, ...]:
-    """Bid, ask, last and IV: non-finite values and Yahoo's IV placeholder become null."""
-    bid, ask, last, iv = (
-        finite(numeric(table.frame, table.found[role], table.name, role))
-        for role in ("bid", "ask", "last", "implied_volatility")
-    )
-    iv = pl.select(pl.when(iv > IV_PLACEHOLDER_MAX).then(iv).otherwise(None)).to_series()
-    return bid, ask, last, iv.alias("implied_volatility")
-
-
-def _multipliers(table: _Table) -> pl.Series:
-    """Shares per contract: a multiplier column, else Yahoo's contractSize, else 100."""
-    found = table.found
-    if found["multiplier"] is not None:
-        multiplier = numeric(table.frame, found["multiplier"], table.name, "multiplier").fill_null(100)
-    elif found["contract_size"] is not None:
-        sizes = table.frame.get_column(found["contract_size"]).cast(pl.String).str.to_uppercase()
-        multiplier = sizes.replace_strict(
-            {"REGULAR": 100.0, "MINI": 10.0}, default=100.0, return_dtype=pl.Float64
-        )
-    else:
-        multiplier = pl.Series("multiplier", [100.0] * table.rows)
-    bad = (
-        ~multiplier.is_finite()
-        | (multiplier < 1)
-        | (multiplier > 10_000)
-        | (multiplier != multiplier.round(0))
-    )
-    if bad.any():
-        msg = f"{table.name}: contract multiplier {multiplier.filter(bad)[0]} is not a whole number from 1 to 10,000"
-        raise InputError(msg)
-    return multiplier.cast(pl.Int32).alias("multiplier")
-
-
-def _roots(table: _Table, underlying: str | None, *, force_ticker: bool) -> tuple[str, pl.Series, pl.Series]:
+def _roots(
+    table: RawTable, underlying: str | None, *, force_ticker: bool
+) -> tuple[str, pl.Series, pl.Series]:
     """The underlying (given, or named by the OCC roots), each row's root, and its symbol.
 
     A given underlying that no OCC root of the file belongs to (``AAPL`` options imported as
@@ -368,7 +205,7 @@ def _deduplicate(body: pl.DataFrame, name: str) -> tuple[pl.DataFrame, int]:
     return body.sort(["expiration", "strike", "right", "root"]), removed
 
 
-def _quality_notes(body: pl.DataFrame, table: _Table) -> tuple[int, float, list[str]]:
+def _quality_notes(body: pl.DataFrame, table: RawTable) -> tuple[int, float, list[str]]:
     """Unknown OI count, the share of zero OI, and the notes they call for."""
     notes: list[str] = []
     unknown_oi = int(body.get_column("open_interest").null_count())
@@ -395,7 +232,7 @@ def _quality_notes(body: pl.DataFrame, table: _Table) -> tuple[int, float, list[
 
 
 def _spot(
-    table: _Table, body: pl.DataFrame, spot: float | None
+    table: RawTable, body: pl.DataFrame, spot: float | None
 ) -> tuple[float | None, bool, str | None, list[str]]:
     """Spot: given, else a spot column's median, else estimated from the chain (marked)."""
     method: str | None = "given" if spot is not None else None
@@ -420,7 +257,7 @@ def _spot(
     return spot, estimated, method, notes
 
 
-def _itm_sorted(table: _Table, body: pl.DataFrame) -> pl.Series | None:
+def _itm_sorted(table: RawTable, body: pl.DataFrame) -> pl.Series | None:
     """The source's in-the-money flags aligned with the normalized rows (matched by contract)."""
     itm_col = table.found["in_the_money"]
     symbol_col = table.found["contract_symbol"]

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 
 from maxpain.chain import Chain, validate_ticker
 from maxpain.errors import NotFoundError
-from maxpain.store import SnapshotInfo, Store
+from maxpain.footer import SnapshotInfo
+from maxpain.neighbours import completeness_warning
+from maxpain.store import Store
 
 LIVE = "live"
 
@@ -88,7 +90,7 @@ def open_snapshot(
 def _stored(store: Store, info: SnapshotInfo) -> Snapshot:
     listed = store.snapshots(info.ticker)
     damaged = sum(1 for s in listed if s.damaged)
-    incomplete = store.completeness_warning(info, listed)
+    incomplete = completeness_warning(store, info, listed)
     return Snapshot(store.load(info), info, damaged, (incomplete,) if incomplete else ())
 
 

@@ -15,41 +15,22 @@ half-snapshot; stale temporaries are swept by later writes.
 from __future__ import annotations
 
 import json
-import math
 import os
 import re
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 
 from maxpain.chain import CHAIN_SCHEMA, Chain, ChainMeta, validate_ticker
 from maxpain.errors import InputError, NotFoundError, StoreError
+from maxpain.footer import FORMAT_VERSION, META_KEY, SnapshotInfo, disagreement, read_info, snapshot_id
 
-META_KEY = "maxpain"
-FORMAT_VERSION = "1"
 _ID_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{6}Z(-\d+)?$")
 _STALE_TMP_SECONDS = 600
-
-
-def snapshot_id(captured_at: datetime) -> str:
-    """The file stem of a snapshot.
-
-    Parameters
-    ----------
-    captured_at
-        The capture time (timezone-aware).
-
-    Returns
-    -------
-    str
-        ``2025-12-01T201208Z``: the UTC time to the second.
-    """
-    return captured_at.astimezone(UTC).strftime("%Y-%m-%dT%H%M%SZ")
 
 
 def default_store_path() -> Path:
@@ -69,43 +50,6 @@ def default_store_path() -> Path:
 
 
 @dataclass
-class SnapshotInfo:
-    """One stored snapshot, as read from its file footer."""
-
-    id: str
-    ticker: str
-    path: Path
-    captured_at: datetime | None = None
-    spot: float | None = None
-    spot_estimated: bool = False
-    contracts: int = 0
-    expirations: int = 0
-    source: str = ""
-    content_hash: str = ""
-    partial: bool = False
-    notes: list[str] = field(default_factory=list)
-    damaged: str | None = None
-    warnings: list[str] = field(default_factory=list)  # from comparing it with its neighbours
-
-    def to_json(self) -> dict[str, Any]:
-        """The listing's JSON fields (times ISO)."""
-        return {
-            "id": self.id,
-            "ticker": self.ticker,
-            "captured_at": self.captured_at.isoformat() if self.captured_at else None,
-            "spot": self.spot,
-            "spot_estimated": self.spot_estimated,
-            "contracts": self.contracts,
-            "expirations": self.expirations,
-            "source": self.source,
-            "partial": self.partial,
-            "notes": self.notes,
-            "damaged": self.damaged,
-            "warnings": self.warnings,
-        }
-
-
-@dataclass
 class SaveResult:
     info: SnapshotInfo
     created: bool  # False: an identical snapshot was already stored
@@ -116,7 +60,7 @@ class Store:
 
     def __init__(self, root: str | Path | None = None) -> None:
         self.root = Path(root).expanduser() if root is not None else default_store_path()
-        self._open_contracts: dict[Path, dict[date, int]] = {}
+        self.open_contracts_cache: dict[Path, dict[date, int]] = {}  # see maxpain.neighbours
         self.skipped: list[str] = []  # folders passed over by the last listing, and why
 
     # ------------------------------------------------------------------ writing
@@ -256,43 +200,8 @@ class Store:
         return names
 
     def info(self, path: Path) -> SnapshotInfo:
-        """Read a snapshot's footer (not its rows).
-
-        Parameters
-        ----------
-        path
-            The snapshot file.
-
-        Returns
-        -------
-        SnapshotInfo
-            With ``damaged`` set (and the other fields left empty) when the footer cannot be read.
-        """
-        info = SnapshotInfo(id=path.stem, ticker=path.parent.name, path=path)
-        try:
-            raw = pl.read_parquet_metadata(path)
-            meta = json.loads(raw[META_KEY])
-        except Exception as error:
-            info.damaged = f"unreadable ({type(error).__name__})"
-            return info
-        problem = _footer_problem(meta)
-        if problem is not None:
-            info.damaged = f"forged or malformed footer ({problem})"
-            return info
-        try:
-            info.captured_at = ChainMeta.from_dict(meta).captured_at
-        except (KeyError, ValueError, TypeError, OverflowError):
-            info.damaged = "metadata without a capture time"
-            return info
-        info.spot = meta.get("spot")
-        info.spot_estimated = bool(meta.get("spot_estimated"))
-        info.contracts = meta.get("contracts", 0)
-        info.expirations = meta.get("expirations", 0)
-        info.source = str(meta.get("source", ""))
-        info.content_hash = str(meta.get("content_hash", ""))
-        info.partial = bool(meta.get("partial"))
-        info.notes = list(meta.get("notes") or [])
-        return info
+        """Read a snapshot's footer (see :func:`maxpain.footer.read_info`)."""
+        return read_info(path)
 
     def snapshots(self, ticker: str | None = None) -> list[SnapshotInfo]:
         """The stored snapshots.
@@ -435,82 +344,6 @@ class Store:
             raise StoreError(msg) from None
         return Chain(frame=frame, meta=meta)
 
-    def open_contracts(self, info: SnapshotInfo) -> dict[date, int]:
-        """Contracts with OI > 0 per expiration, read from two columns of the file (cached).
-
-        Parameters
-        ----------
-        info
-            A stored snapshot.
-
-        Returns
-        -------
-        dict
-            Expiration → count; empty for a damaged file.
-        """
-        if info.path not in self._open_contracts:
-            counts: dict[date, int] = {}
-            if not info.damaged:
-                try:
-                    counted = (
-                        pl.read_parquet(info.path, columns=["expiration", "open_interest"], glob=False)
-                        .filter(pl.col("open_interest") > 0)
-                        .group_by("expiration")
-                        .len()
-                    )
-                    counts = dict(zip(counted["expiration"].to_list(), counted["len"].to_list(), strict=True))
-                except Exception:  # a damaged file has no neighbours' figures to give
-                    counts = {}
-            self._open_contracts[info.path] = counts
-        return self._open_contracts[info.path]
-
-    def completeness_warning(
-        self, info: SnapshotInfo, listed: list[SnapshotInfo] | None = None
-    ) -> str | None:
-        """A warning when ``info`` looks incomplete next to its stored neighbours.
-
-        Parameters
-        ----------
-        info
-            A stored snapshot.
-        listed
-            The ticker's snapshots, when already listed.
-
-        Returns
-        -------
-        str or None
-            See :func:`maxpain.quality.incomplete_warning`.
-        """
-        from maxpain.quality import Neighbour, incomplete_warning
-
-        if info.damaged or info.captured_at is None:
-            return None
-        others = listed if listed is not None else self.snapshots(info.ticker)
-        neighbours = [
-            Neighbour(other.captured_at, self.open_contracts(other))
-            for other in _nearest_intact(others, info)
-            if other.captured_at is not None
-        ]
-        return incomplete_warning(info.captured_at, self.open_contracts(info), neighbours)
-
-    def check_neighbours(self, listed: list[SnapshotInfo]) -> list[SnapshotInfo]:
-        """Set each listed snapshot's ``warnings`` from :meth:`completeness_warning`.
-
-        Parameters
-        ----------
-        listed
-            Snapshots from :meth:`snapshots` (of one or several tickers).
-
-        Returns
-        -------
-        list of SnapshotInfo
-            ``listed``, checked.
-        """
-        for info in listed:
-            warning = self.completeness_warning(info, listed)
-            info.warnings = [warning] if warning else []
-        return listed
-
     def verify(self, ticker: str | None = None) -> list[SnapshotInfo]:
         """Read every snapshot of ``ticker`` (default: all) completely.
 
@@ -530,71 +363,10 @@ class Store:
             if info.damaged:
                 continue
             try:
-                info.damaged = _disagreement(info, self.load(info))
+                info.damaged = disagreement(info, self.load(info))
             except StoreError as error:
                 info.damaged = str(error)
         return checked
-
-
-_FOOTER_TYPES: dict[str, tuple[type, ...]] = {
-    "captured_at": (str,),
-    "contracts": (int,),
-    "expirations": (int,),
-    "spot": (int, float, type(None)),
-    "source": (str,),
-    "content_hash": (str,),
-    "notes": (list,),
-    "underlying": (str,),
-}
-
-
-def _disagreement(info: SnapshotInfo, chain: Chain) -> str | None:
-    """How a snapshot's id, folder, footer and rows disagree, or None."""
-    if len(chain) != info.contracts:
-        return f"holds {len(chain)} rows, footer says {info.contracts}"
-    if chain.meta.underlying != info.ticker:
-        return f"its footer names {chain.meta.underlying}, its folder {info.ticker}"
-    if not info.id.startswith(snapshot_id(chain.meta.captured_at)):
-        return f"its id says {info.id}, its footer {chain.meta.captured_at.isoformat()}"
-    try:
-        stamped = pl.read_parquet(info.path, columns=["underlying", "captured_at"], glob=False).unique()
-    except Exception as error:
-        return f"no underlying/capture columns ({type(error).__name__})"
-    if stamped.height != 1 or stamped.row(0) != (info.ticker, chain.meta.captured_at):
-        return "its rows name another underlying or capture time than its footer"
-    return None
-
-
-def _footer_problem(meta: Any) -> str | None:
-    """What is wrong with a footer's metadata, or None: every field a listing shows must have its
-    type, counts must be whole and non-negative, a spot finite and positive (never NaN)."""
-    if not isinstance(meta, dict):
-        return f"a JSON {type(meta).__name__}, not an object"
-    for key, types in _FOOTER_TYPES.items():
-        if key in meta and (not isinstance(meta[key], types) or isinstance(meta[key], bool)):
-            return f"{key} is {meta[key]!r}"
-    for key in ("contracts", "expirations"):
-        if meta.get(key, 0) < 0:
-            return f"{key} is {meta[key]!r}"
-    spot = meta.get("spot")
-    if spot is not None and not (math.isfinite(spot) and spot > 0):
-        return f"spot is {spot!r}"
-    if not all(isinstance(n, str) for n in meta.get("notes", [])):
-        return "notes are not text"
-    return None
-
-
-def _nearest_intact(listed: list[SnapshotInfo], info: SnapshotInfo) -> list[SnapshotInfo]:
-    """The intact snapshots of ``info``'s ticker captured just before and just after it (up to
-    three each side, so that a run of thin snapshots still meets a complete one)."""
-    same = [
-        s
-        for s in listed
-        if s.ticker == info.ticker and not s.damaged and s.captured_at and s.path != info.path
-    ]
-    before = [s for s in same if s.captured_at < info.captured_at]  # type: ignore[operator]
-    after = [s for s in same if s.captured_at >= info.captured_at]  # type: ignore[operator]
-    return before[-3:] + after[:3]
 
 
 def _time_of_id(snapshot: str) -> datetime:

@@ -17,6 +17,7 @@ from maxpain import analyses
 from maxpain.chain import Chain
 from maxpain.errors import InputError, NoOptionsError
 from maxpain.market import trading_day
+from maxpain.neighbours import check_neighbours
 from maxpain.sources.files import read_file
 from maxpain.store import Store
 from tests import naive
@@ -305,7 +306,7 @@ def test_only_the_half_day_snapshots_are_marked_incomplete(corpus: Path, tmp_pat
     store = Store(tmp_path / "store")
     for path in sorted((corpus / "vraptunovich-stock").glob("*/*.parquet")):
         store.save(read_file(path))
-    listed = store.check_neighbours(store.snapshots())
+    listed = check_neighbours(store, store.snapshots())
     flagged = sorted((s.ticker, s.id[:10]) for s in listed if s.warnings)
     assert flagged == [(ticker, "2025-11-28") for ticker in sorted({s.ticker for s in listed})]
     assert len(flagged) == 10

@@ -19,12 +19,14 @@ def snapshots(settings: Settings, ticker: str | None, verify: bool) -> None:
     \b
     Example: maxpain snapshots NVDA
     """
+    from maxpain.neighbours import check_neighbours
+
     from .. import payloads
     from ..render.formats import count
     from ..render.snapshots import snapshots_table
 
     target = open_store(settings)
-    listed = target.check_neighbours(target.verify(ticker) if verify else target.snapshots(ticker))
+    listed = check_neighbours(target, target.verify(ticker) if verify else target.snapshots(ticker))
     for reason in target.skipped:
         note(settings, f"warning: {reason}")
     if settings.as_json:

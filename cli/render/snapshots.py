@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from rich.table import Table
 from rich.text import Text
 
+from maxpain.footer import SnapshotInfo
 from maxpain.market import NEW_YORK
-from maxpain.store import SnapshotInfo
 
 from .common import titled_table
 from .formats import DASH, integer, price
