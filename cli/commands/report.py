@@ -94,6 +94,7 @@ def report(
         focus=span.focus,
         keep=span.anchors,
         max_rows=10,
+        flagged=analyses.one_sided_notes(table),
     )
     # side by side where the terminal is wide enough (160 columns: one screen), stacked otherwise
     show(

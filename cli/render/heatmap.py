@@ -115,7 +115,13 @@ class Heatmap:
             for expiration in expirations:
                 value = values.get((expiration, strike))
                 is_pain = self.max_pain.get(expiration) == strike
-                line.append_text(self._cell(value, top, colour, is_pain))
+                if expiration in self.flagged:  # half a chain: shown, never painted as if whole
+                    line.append(
+                        compact(value, plus=self.diverging).rjust(CELL) if value else "·".rjust(CELL),
+                        style="dim",
+                    )
+                else:
+                    line.append_text(self._cell(value, top, colour, is_pain))
                 line.append(" ")
             yield line
         if not spot_drawn:

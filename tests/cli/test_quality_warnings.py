@@ -180,6 +180,10 @@ def test_one_sided_expirations_have_no_max_pain_in_any_view(
         width=120,
     )
     assert "10-30!" in out and "! 2023-10-30: no puts listed" in out
+    cells = [
+        line.split()[1] for line in out.splitlines() if line.strip()[:4].isdigit() and len(line.split()) > 2
+    ]
+    assert cells and not any(glyph in cell for cell in cells for glyph in "░▒▓█")  # shown, not painted
     _, out, _ = cli(capsys, "--store", store, "--no-color", "report", "SPX", width=160)
     row = next(line for line in out.splitlines() if "2023-10-30" in line and "undefined" in line)
     assert "4,117" not in row
