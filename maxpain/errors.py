@@ -64,7 +64,7 @@ class StoreError(MaxpainError):
 
 
 class FetchIncompleteError(MaxpainError):
-    """Some expirations could not be fetched and --allow-partial was not given; nothing was saved."""
+    """Some expirations could not be fetched and a partial snapshot was not allowed; nothing was saved."""
 
     exit_code = 10
 
