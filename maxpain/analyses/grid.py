@@ -15,8 +15,9 @@ from datetime import date
 import polars as pl
 
 from maxpain.analyses._frames import in_expirations
+from maxpain.analyses.max_pain import max_pain_by_expiration
 from maxpain.analyses.oi_change import OIChange
-from maxpain.analyses.walls import OIWalls
+from maxpain.analyses.walls import OIWalls, ranked_walls
 from maxpain.analyses.window import Window
 from maxpain.chain import Chain
 from maxpain.errors import InputError
@@ -156,9 +157,6 @@ def heatmap_span(chain: Chain, expirations: Sequence[date], *, margin: float = 0
     -------
     BoardSpan
     """
-    from maxpain.analyses.max_pain import max_pain_by_expiration
-    from maxpain.analyses.walls import ranked_walls
-
     frame = in_expirations(chain.frame, expirations)
     pains = max_pain_by_expiration(chain).filter(pl.col("expiration").is_in(list(expirations)))
     anchors = [p for p in pains["max_pain"].to_list() if p is not None]
