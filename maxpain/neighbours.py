@@ -13,10 +13,12 @@ from maxpain.store import Store
 
 
 def open_contracts(store: Store, info: SnapshotInfo) -> dict[date, int]:
-    """Contracts with OI > 0 per expiration, read from two columns of the file (cached).
+    """Contracts with OI > 0 per expiration, read from two columns of the file (cached on the store).
 
     Parameters
     ----------
+    store
+        The store holding it.
     info
         A stored snapshot.
 
@@ -49,10 +51,12 @@ def completeness_warning(
 
     Parameters
     ----------
+    store
+        The store holding it.
     info
         A stored snapshot.
     listed
-        The ticker's snapshots, when already listed.
+        The ticker's snapshots, when already listed (saves listing them again).
 
     Returns
     -------
@@ -71,12 +75,14 @@ def completeness_warning(
 
 
 def check_neighbours(store: Store, listed: list[SnapshotInfo]) -> list[SnapshotInfo]:
-    """Set each listed snapshot's ``warnings`` from :meth:`completeness_warning`.
+    """Set each listed snapshot's ``warnings`` from :func:`completeness_warning`.
 
     Parameters
     ----------
+    store
+        The store holding them.
     listed
-        Snapshots from :meth:`snapshots` (of one or several tickers).
+        Snapshots from :meth:`Store.snapshots` (of one or several tickers).
 
     Returns
     -------

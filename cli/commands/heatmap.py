@@ -61,7 +61,6 @@ def heatmap(
     """
     from maxpain import analyses
     from maxpain.errors import InputError
-    from maxpain.market import trading_day, window_end
 
     from .. import payloads
     from ..render.common import snapshot_header, warnings_panel
@@ -71,8 +70,7 @@ def heatmap(
     before = None
     if metric == "change":
         before, opened = snapshot_pair(settings, ticker, start, end or at)
-        if weeks is not None:
-            until = window_end(trading_day(opened.chain.meta.captured_at), until=until, weeks=weeks)
+        until = analyses.requested_until(opened.chain, until=until, weeks=weeks)
         change = analyses.open_interest_change(before.chain, opened.chain, until=until)
         grid = analyses.change_grid(change)
         warnings = [*before.neighbour_warnings, *change.warnings]
@@ -80,8 +78,7 @@ def heatmap(
         if start or end:
             raise InputError("--from/--to go with --metric change; use --at to pick the snapshot")
         opened = snapshot(settings, ticker, at)
-        if weeks is not None:
-            until = window_end(trading_day(opened.chain.meta.captured_at), until=until, weeks=weeks)
+        until = analyses.requested_until(opened.chain, until=until, weeks=weeks)
         grid = analyses.oi_grid(opened.chain, metric, analyses.open_expirations(opened.chain, until=until))
     chain = opened.chain
     table = analyses.max_pain_by_expiration(chain)

@@ -58,6 +58,7 @@ from maxpain.analyses.window import (
     Window,
     make_window,
     open_expirations,
+    requested_until,
     require_listed,
     summary_expirations,
 )
@@ -100,6 +101,7 @@ __all__ = [
     "position_exposure",
     "ranked_walls",
     "report_span",
+    "requested_until",
     "require_listed",
     "segment",
     "split_near_later",

@@ -106,6 +106,24 @@ def open_expirations(chain: Chain, *, until: date | None = None) -> list[date]:
     return [e for e in chain.expirations if e >= start and (until is None or e <= until)]
 
 
+def requested_until(chain: Chain, *, until: date | None = None, weeks: int | None = None) -> date | None:
+    """The last expiration a view that shows every open expiration by default was asked for:
+    ``until``, or ``weeks`` weeks from the capture date (the window rule), else None (all).
+
+    Raises
+    ------
+    InputError
+        As :func:`maxpain.market.window_end`.
+    """
+    if until is None and weeks is None:
+        return None
+    start = trading_day(chain.meta.captured_at)
+    if until is not None and until < start:
+        msg = f"until {until} is before the snapshot's capture date {start}"
+        raise InputError(msg, parameter="until")
+    return window_end(start, until=until, weeks=weeks)
+
+
 def require_listed(chain: Chain, expirations: Sequence[date]) -> None:
     """Check that ``chain`` lists every one of ``expirations``.
 

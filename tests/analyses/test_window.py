@@ -72,3 +72,16 @@ def test_open_expirations_start_on_the_trading_day_in_new_york() -> None:
     chain = chain_of(rows, captured_at=datetime(2025, 12, 6, 2, 0, tzinfo=UTC))
     assert analyses.open_expirations(chain) == [date(2025, 12, 5), date(2025, 12, 12)]
     assert analyses.open_expirations(chain, until=date(2025, 12, 5)) == [date(2025, 12, 5)]
+
+
+def test_requested_until_follows_the_window_rule() -> None:
+    chain = chain_of(
+        [("XYZ", date(2025, 12, 19), 100.0, "C", 1)], captured_at=datetime(2025, 12, 5, 21, tzinfo=UTC)
+    )
+    assert analyses.requested_until(chain) is None  # every open expiration
+    assert analyses.requested_until(chain, weeks=2) == date(2025, 12, 19)
+    assert analyses.requested_until(chain, until=date(2026, 1, 2)) == date(2026, 1, 2)
+    with pytest.raises(InputError, match="before the snapshot's capture date"):
+        analyses.requested_until(chain, until=date(2025, 1, 1))
+    with pytest.raises(InputError, match="not both"):
+        analyses.requested_until(chain, until=date(2026, 1, 2), weeks=2)
