@@ -42,11 +42,11 @@ def show(settings: Settings, *renderables: RenderableType | None) -> None:
         import io
 
         from rich.console import Console
-        from rich.measure import Measurement
 
-        # the export shows the whole view (every heatmap column), not the terminal's cut
+        # the export shows the whole view (every heatmap column and table column), not the
+        # terminal's cut; sentences and panels wrap to that width rather than set it
         wide = Console(file=io.StringIO(), width=EXPORT_MAX_WIDTH)
-        widest = max((Measurement.get(wide, wide.options, r).maximum for r in shown), default=0)
+        widest = max((_natural_width(wide, r) for r in shown), default=0)
         plain = _no_color(settings)
         recorder = Console(
             file=io.StringIO(),
@@ -69,6 +69,25 @@ def show(settings: Settings, *renderables: RenderableType | None) -> None:
 
 
 EXPORT_MAX_WIDTH = 600
+
+
+def _natural_width(console: Console, renderable: RenderableType) -> int:
+    """The width a board or table wants (side-by-side ones added up); 0 for text and panels,
+    which wrap to whatever width the boards set."""
+    from rich.columns import Columns
+    from rich.console import Group
+    from rich.measure import Measurement
+    from rich.panel import Panel
+    from rich.text import Text
+
+    if isinstance(renderable, Text | Panel):
+        return 0
+    if isinstance(renderable, Columns):
+        widths = [_natural_width(console, r) for r in renderable.renderables]
+        return sum(widths) + 3 * max(len(widths) - 1, 0)
+    if isinstance(renderable, Group):
+        return max((_natural_width(console, r) for r in renderable.renderables), default=0)
+    return Measurement.get(console, console.options, renderable).maximum
 
 
 def check_export(path: str, *, force: bool) -> None:
