@@ -57,8 +57,7 @@ def exposure(
     result = analyses.position_exposure(
         opened.chain, strike=strike, right=right, expiration=expiry, contracts=contracts, rate=rate
     )
-    relevant = [m for m in opened.chain.warnings if "spot" in m or m.startswith("SYNTHETIC")]
-    warnings = [*opened.neighbour_warnings, *relevant]
+    warnings = opened.warnings
     if settings.as_json:
         emit_json(payloads.exposure(result, warnings))
         return

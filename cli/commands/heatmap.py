@@ -73,7 +73,7 @@ def heatmap(
         until = analyses.requested_until(opened.chain, until=until, weeks=weeks)
         change = analyses.open_interest_change(before.chain, opened.chain, until=until)
         grid = analyses.change_grid(change)
-        warnings = [*before.neighbour_warnings, *change.warnings]
+        warnings = [*before.warnings, *change.warnings]
     else:
         if start or end:
             raise InputError("--from/--to go with --metric change; use --at to pick the snapshot")
@@ -83,11 +83,11 @@ def heatmap(
     chain = opened.chain
     table = analyses.max_pain_by_expiration(chain)
     pain = analyses.max_pain_by_column(table)
-    warnings = [*warnings, *opened.warnings, *analyses.one_sided_warnings(table)]
+    warnings = list(dict.fromkeys([*warnings, *opened.warnings, *analyses.one_sided_warnings(table)]))
     if settings.as_json:
         emit_json(payloads.heatmap(opened, metric, grid, pain, warnings, before))
         return
-    span = analyses.heatmap_span(chain, sorted(set(grid["expiration"].to_list())))
+    span = analyses.heatmap_span(chain, sorted(set(grid["expiration"].to_list())), pain)
     show(
         settings,
         snapshot_header(opened, f"maxpain heatmap · {chain.underlying}"),

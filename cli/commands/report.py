@@ -54,7 +54,6 @@ def report(
     \b
     Example: maxpain report NVDA --until 2025-12-26
     """
-    import polars as pl
     from rich.columns import Columns
     from rich.console import Group
 
@@ -80,9 +79,7 @@ def report(
         emit_json(payloads.report(opened, walls, table, fresh, warnings))
         return
     listed = (
-        table
-        if all_expirations
-        else table.filter(pl.col("expiration").is_in(analyses.summary_expirations(chain, window)))
+        table if all_expirations else analyses.rows_of(table, analyses.summary_expirations(chain, window))
     )
     span = analyses.report_span(chain, window, walls)
     clusters = analyses.distinct_clusters(walls)

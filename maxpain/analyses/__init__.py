@@ -42,6 +42,7 @@ from maxpain.analyses.max_pain import (
     pain_study,
     payout_by_strike,
     pooled_max_pain,
+    rows_of,
 )
 from maxpain.analyses.oi_change import NearVersusLater, OIChange, open_interest_change, split_near_later
 from maxpain.analyses.positioning import fresh_positioning
@@ -103,6 +104,7 @@ __all__ = [
     "report_span",
     "requested_until",
     "require_listed",
+    "rows_of",
     "segment",
     "split_near_later",
     "summary_expirations",

@@ -15,7 +15,6 @@ from datetime import date
 import polars as pl
 
 from maxpain.analyses._frames import in_expirations
-from maxpain.analyses.max_pain import max_pain_by_expiration
 from maxpain.analyses.oi_change import OIChange
 from maxpain.analyses.walls import OIWalls, ranked_walls
 from maxpain.analyses.window import Window
@@ -134,13 +133,21 @@ def report_span(
     shown = list(window.expirations) or chain.expirations[:4]
     last = shown[-1] if shown else date.min
     expirations = shown + [e for e in chain.expirations if e > last][: max(0, columns - len(shown))]
-    anchors = [v for v in (chain.meta.spot, walls.pooled.strike) if v is not None]
+    anchors = [walls.pooled.strike] if walls.pooled.strike is not None else []
     anchors += walls.put_walls["strike"].head(1).to_list() + walls.call_walls["strike"].head(1).to_list()
-    focus = (min(anchors) * (1 - margin), max(anchors) * (1 + margin)) if anchors else None
-    return BoardSpan(expirations, focus, [a for a in anchors if a != chain.meta.spot])
+    return _span(expirations, anchors, chain.meta.spot, margin)
 
 
-def heatmap_span(chain: Chain, expirations: Sequence[date], *, margin: float = 0.03) -> BoardSpan:
+def _span(expirations: list[date], anchors: list[float], spot: float | None, margin: float) -> BoardSpan:
+    """Rows from the lowest to the highest of ``anchors`` and spot, ``margin`` either side."""
+    every = anchors + ([spot] if spot is not None else [])
+    focus = (min(every) * (1 - margin), max(every) * (1 + margin)) if every else None
+    return BoardSpan(expirations, focus, sorted(set(anchors)))
+
+
+def heatmap_span(
+    chain: Chain, expirations: Sequence[date], max_pains: dict[date, float | None], *, margin: float = 0.03
+) -> BoardSpan:
     """A board's default rows: spanning spot, the max pain of every column and the put and call
     walls of the columns pooled, with ``margin`` either side.
 
@@ -150,6 +157,8 @@ def heatmap_span(chain: Chain, expirations: Sequence[date], *, margin: float = 0
         The snapshot whose OI the anchors come from.
     expirations
         The board's columns.
+    max_pains
+        Each expiration's max pain (:func:`max_pain_by_column`).
     margin
         Fraction added either side of the span.
 
@@ -158,13 +167,10 @@ def heatmap_span(chain: Chain, expirations: Sequence[date], *, margin: float = 0
     BoardSpan
     """
     frame = in_expirations(chain.frame, expirations)
-    pains = max_pain_by_expiration(chain).filter(pl.col("expiration").is_in(list(expirations)))
-    anchors = [p for p in pains["max_pain"].to_list() if p is not None]
+    anchors = [p for e in expirations if (p := max_pains.get(e)) is not None]
     if frame.height:
         anchors += ranked_walls(frame, [], top=1)["strike"].to_list()
-    every = anchors + ([chain.meta.spot] if chain.meta.spot is not None else [])
-    focus = (min(every) * (1 - margin), max(every) * (1 + margin)) if every else None
-    return BoardSpan(list(expirations), focus, sorted(set(anchors)))
+    return _span(list(expirations), anchors, chain.meta.spot, margin)
 
 
 @dataclass(frozen=True)

@@ -146,6 +146,23 @@ def max_pain_by_expiration(chain: Chain) -> pl.DataFrame:
     )
 
 
+def rows_of(table: pl.DataFrame, expirations: Sequence[date]) -> pl.DataFrame:
+    """The rows of a :func:`max_pain_by_expiration` table for ``expirations`` (in table order).
+
+    Parameters
+    ----------
+    table
+        A per-expiration table.
+    expirations
+        The expirations to keep.
+
+    Returns
+    -------
+    polars.DataFrame
+    """
+    return table.filter(pl.col("expiration").is_in(list(expirations)))
+
+
 def one_sided_notes(table: pl.DataFrame) -> dict[date, str]:
     """The expirations whose source listed only calls or only puts, with why.
 
@@ -305,7 +322,7 @@ def pain_study(chain: Chain, window: Window, expiries: Sequence[date] = ()) -> P
     """
     require_listed(chain, expiries)
     table = max_pain_by_expiration(chain)
-    shown = table.filter(pl.col("expiration").is_in(list(expiries))) if expiries else table
+    shown = rows_of(table, expiries) if expiries else table
     curve_expirations = tuple(sorted(expiries)) if expiries else window.expirations
     curve_window = Window.of_expirations(window.start, curve_expirations) if curve_expirations else None
     curve_pain = pooled_max_pain(chain, curve_window) if curve_window else None

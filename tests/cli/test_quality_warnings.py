@@ -81,6 +81,10 @@ def test_same_day_diff_is_warned(capsys: pytest.CaptureFixture[str], demo_store:
     ) or "trading day 2025-12-05" in " ".join(out.replace("│", " ").split())
 
 
+# NVDA from the day before Thanksgiving to the half-day after it (an incomplete snapshot)
+HALF_DAY_DIFF = ("diff", "NVDA", "--from", "2025-11-26", "--to", "2025-11-28")
+
+
 @pytest.mark.corpus
 def test_half_day_warning_reaches_the_diff_view(capsys: pytest.CaptureFixture[str], real_store: str) -> None:
     capsys.readouterr()
@@ -89,12 +93,7 @@ def test_half_day_warning_reaches_the_diff_view(capsys: pytest.CaptureFixture[st
         "--store",
         real_store,
         "--no-color",
-        "diff",
-        "NVDA",
-        "--from",
-        "2025-11-26",
-        "--to",
-        "2025-11-28",
+        *HALF_DAY_DIFF,
     )
     assert code == 0
     assert "looks incomplete" in " ".join(out.replace("│", " ").split())
@@ -221,12 +220,7 @@ def test_half_day_diff_opens_with_its_warning_and_skips_same_day_contracts(
         "--store",
         real_store,
         "--no-color",
-        "diff",
-        "NVDA",
-        "--from",
-        "2025-11-26",
-        "--to",
-        "2025-11-28",
+        *HALF_DAY_DIFF,
         width=200,
     )
     assert out.index("incomplete") < out.index("calls -1,310,522")
