@@ -23,6 +23,7 @@ class Settings:
     svg: str | None = None
     html: str | None = None
     force: bool = False  # overwrite existing --svg/--html files
+    include_adjusted: bool = False  # pool adjusted option roots (see maxpain.adjusted)
 
     def merged(self, **overrides: Any) -> Settings:
         """These settings with every override that was actually given (not None/False)."""
@@ -77,6 +78,12 @@ EXPORT_OPTIONS = (
         "--html", type=click.Path(dir_okay=False), default=None, help="Also save what is shown as HTML."
     ),
     click.option("--force", is_flag=True, default=False, help="Overwrite an existing --svg/--html file."),
+    click.option(
+        "--include-adjusted",
+        is_flag=True,
+        default=False,
+        help="Pool adjusted roots (VXX2: non-standard deliverable) at what they deliver.",
+    ),
 )
 
 
@@ -88,7 +95,7 @@ def with_settings(*, exports: bool = False) -> Decorator:
         @functools.wraps(function)
         def command(*args: Any, store: str | None, as_json: bool, no_color: bool, **kwargs: Any) -> Any:
             given = {"store": store, "as_json": as_json, "no_color": no_color}
-            for name in ("svg", "html", "force"):
+            for name in ("svg", "html", "force", "include_adjusted"):
                 if name in kwargs:
                     given[name] = kwargs.pop(name)
             base = click.get_current_context().find_object(Settings) or Settings()

@@ -19,7 +19,7 @@ from maxpain.analyses import (
     PositionExposure,
     Window,
 )
-from maxpain.chain import Chain
+from maxpain.chain import Chain, ChainMeta
 from maxpain.footer import SnapshotInfo
 from maxpain.snapshot import Snapshot
 from maxpain.store import SaveResult
@@ -214,10 +214,11 @@ def snapshots(listed: Sequence[SnapshotInfo]) -> list[dict[str, Any]]:
     return [info.to_json() for info in listed]
 
 
-def saved(name: str, chain: Chain, result: SaveResult) -> dict[str, Any]:
+def saved(name: str, meta: ChainMeta, result: SaveResult) -> dict[str, Any]:
     return {
         "input": name,
         **result.info.to_json(),
         "created": result.created,
-        "captured_at_from": chain.meta.captured_at_from,
+        "captured_at_from": meta.captured_at_from,
+        "read_notes": meta.read_notes,
     }

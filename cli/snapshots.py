@@ -3,6 +3,7 @@ and a note on stderr when damaged files were passed over."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -22,12 +23,12 @@ def open_store(settings: Settings) -> Store:
 
 
 def save(target: Store, chain: Chain) -> SaveResult:
-    """Store ``chain`` and check the stored snapshot against its neighbours (its ``warnings``)."""
-    from maxpain.neighbours import completeness_warning
+    """Store ``chain`` and check the stored snapshot against its neighbours (its ``warnings``: a
+    copy of the day before, or incomplete)."""
+    from maxpain.neighbours import neighbour_warnings
 
     result = target.save(chain)
-    warning = completeness_warning(target, result.info)
-    result.info.warnings = [warning] if warning else []
+    result.info.warnings = neighbour_warnings(target, result.info)
     return result
 
 
@@ -67,13 +68,25 @@ def _warn_damaged(settings: Settings, snapshot: Snapshot) -> None:
         )
 
 
+def _standard(settings: Settings, opened: Snapshot) -> Snapshot:
+    """The snapshot the views read: adjusted roots left out unless --include-adjusted."""
+    from maxpain.adjusted import standard_chain
+
+    chain = standard_chain(opened.chain, include_adjusted=settings.include_adjusted)
+    if chain is opened.chain:
+        return opened
+    # the library's note names no flag; here it can (standard_chain gave the chain its own meta)
+    chain.meta.notes = [n.replace("(pool them on request)", "(--include-adjusted pools them)") for n in chain.meta.notes]
+    return replace(opened, chain=chain)
+
+
 def snapshot(settings: Settings, ticker: str, selector: str) -> Snapshot:
     """The snapshot ``selector`` picks (``live`` fetches now without saving)."""
     from maxpain.snapshot import open_snapshot
 
     opened = open_snapshot(open_store(settings), ticker, selector, live=partial(fetch_live, settings))
     _warn_damaged(settings, opened)
-    return opened
+    return _standard(settings, opened)
 
 
 def snapshot_pair(
@@ -84,4 +97,4 @@ def snapshot_pair(
 
     before, after = pair(open_store(settings), ticker, earlier, later, live=partial(fetch_live, settings))
     _warn_damaged(settings, after)
-    return before, after
+    return _standard(settings, before), _standard(settings, after)

@@ -1,7 +1,7 @@
 """When a snapshot was captured, for sources that do not say it out of band.
 
 A capture column wins (``snap_date`` and the like; a date alone gets that day's latest trade, else
-21:00 UTC, after the close), then the source's quote time, then the latest trade in the file.
+the end of that trading day, 16:00 New York), then the source's quote time, then the latest trade in the file.
 """
 
 from __future__ import annotations
@@ -12,19 +12,20 @@ import polars as pl
 
 from maxpain.columns import datetimes
 from maxpain.errors import InputError
+from maxpain.market import NEW_YORK
 
 
 def capture_time(
     frame: pl.DataFrame, found: dict[str, str | None], quote_time: datetime | None, name: str
 ) -> tuple[datetime, str]:
-    """A capture column (a date alone gets that day's latest trade, else 21:00 UTC), else the
+    """A capture column (a date alone gets that day's latest trade, else 16:00 New York), else the
     source's quote time, else the latest trade."""
     last_trades: pl.Series | None = None
     if found["last_trade"] is not None:
         last_trades = datetimes(frame.get_column(found["last_trade"]), name).drop_nulls()
     column = found["captured_at"]
     if column is not None:
-        raw = frame.get_column(column)
+        raw = frame.get_column(column).unique()  # one value per file, usually: parse each once
         stamps = datetimes(raw, name).drop_nulls()
         if stamps.len():
             latest: datetime = stamps.max()  # type: ignore[assignment]
@@ -33,15 +34,14 @@ def capture_time(
             )
             if date_only:
                 # A date-only capture column (snap_date): use the latest trade of that day if
-                # there is one, else the end of that day's US session (21:00 UTC).
+                # there is one, else the end of that trading day (16:00 New York).
                 day = latest.date()
                 if last_trades is not None and last_trades.len():
                     same_day = last_trades.filter(last_trades.dt.date() == day)
                     if same_day.len():
                         return same_day.max(), f"column {column} (date) + latest lastTradeDate that day"  # type: ignore[return-value]
-                return datetime(day.year, day.month, day.day, 21, 0, tzinfo=UTC), (
-                    f"column {column} (date only; time set to 21:00 UTC, after the close)"
-                )
+                close = datetime(day.year, day.month, day.day, 16, 0, tzinfo=NEW_YORK).astimezone(UTC)
+                return close, f"column {column} (a date: the end of that trading day, 16:00 New York)"
             return latest, f"column {column}"
     if quote_time is not None:
         return quote_time, "quote time (regularMarketTime)"

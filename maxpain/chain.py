@@ -31,11 +31,15 @@ CHAIN_SCHEMA: dict[str, Any] = {
     "ask": pl.Float64,
     "last": pl.Float64,
     "implied_volatility": pl.Float64,
+    "delta": pl.Float64,  # the source's greeks, when it gives them (null otherwise)
+    "gamma": pl.Float64,
     "contract_symbol": pl.String,
     "root": pl.String,
     "multiplier": pl.Int32,
 }
 CHAIN_COLUMNS = tuple(CHAIN_SCHEMA)
+#: Columns a source may not have and snapshots stored before they existed lack (read as null).
+OPTIONAL_COLUMNS = ("delta", "gamma")
 
 # No listed option has a strike this high (thousandths of it must fit the matching keys).
 MAX_STRIKE = 10_000_000.0
@@ -87,18 +91,36 @@ class ChainMeta:
     quote_time: datetime | None = None
     partial: bool = False
     missing_expirations: list[str] = field(default_factory=list)
+    coverage: str | None = None  # why a partial chain is partial, when it is not missing expirations
+    adjusted_roots: dict[str, str] = field(
+        default_factory=dict
+    )  # root → its deliverable (see maxpain.adjusted)
     rows_in: int = 0
     rows_dropped: int = 0
     duplicates_removed: int = 0
     unknown_oi: int = 0
     zero_oi_share: float = 0.0
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # data-quality warnings every view shows
+    read_notes: list[str] = field(default_factory=list)  # how the source was read (said on import)
 
     def to_dict(self) -> dict[str, Any]:
         out = dataclasses.asdict(self)
         out["captured_at"] = self.captured_at.isoformat()
         out["quote_time"] = self.quote_time.isoformat() if self.quote_time else None
         return out
+
+    @property
+    def warnings(self) -> list[str]:
+        """The data-quality notes a view of this chain must show: the synthetic-data notice
+        first, then a partial fetch or a partial source, then what the normalizer noticed."""
+        synthetic = [n for n in self.notes if n.startswith("SYNTHETIC")]
+        notes = [n for n in self.notes if not n.startswith("SYNTHETIC")]
+        if self.partial and not any(n.startswith("partial") for n in notes):
+            if self.missing_expirations:
+                notes.insert(0, "partial snapshot: " + ", ".join(self.missing_expirations) + " missing")
+            else:
+                notes.insert(0, f"partial: {self.coverage or 'the source cut the chain'}: not the whole chain")
+        return synthetic + notes
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ChainMeta:
@@ -131,24 +153,35 @@ class Chain:
 
     @property
     def warnings(self) -> list[str]:
-        """The data-quality notes a view of this chain must show: the synthetic-data notice
-        first, then a partial fetch, then what the normalizer noticed."""
-        synthetic = [n for n in self.meta.notes if n.startswith("SYNTHETIC")]
-        notes = [n for n in self.meta.notes if not n.startswith("SYNTHETIC")]
-        if self.meta.partial:
-            notes.insert(0, "partial snapshot: " + ", ".join(self.meta.missing_expirations) + " missing")
-        return synthetic + notes
+        """See :attr:`ChainMeta.warnings`."""
+        return self.meta.warnings
 
     def content_hash(self) -> str:
         """Hash of the rows, the underlying and the capture time: equal hashes = same snapshot."""
         digest = hashlib.sha256()
         digest.update(self.meta.underlying.encode())
         digest.update(self.meta.captured_at.isoformat().encode())
+        # optional columns a source did not fill are left out, so the hash of a chain does not
+        # change with columns added to the schema later
+        empty = [c for c in OPTIONAL_COLUMNS if self.frame.get_column(c).null_count() == self.frame.height]
+        rows = self.frame.drop(empty)
         # CSV text is a serialisation that does not change between polars versions; hashed in
         # slices so a million-contract chain never exists as one big string.
-        for start in range(0, self.frame.height, 100_000):
-            digest.update(self.frame.slice(start, 100_000).write_csv(include_header=start == 0).encode())
+        for start in range(0, rows.height, 100_000):
+            digest.update(rows.slice(start, 100_000).write_csv(include_header=start == 0).encode())
         return digest.hexdigest()[:32]
+
+
+def positions_fingerprint(frame: pl.DataFrame) -> str:
+    """Hash of the contracts and their open interest alone (not prices, spot or capture time):
+    two snapshots with equal fingerprints hold the same positions, as a holiday's copy of the
+    previous session does."""
+    digest = hashlib.sha256()
+    # a chain's rows are sorted by their contract key, so equal positions come in the same order
+    rows = frame.select("contract_symbol", "open_interest")
+    for start in range(0, rows.height, 100_000):
+        digest.update(rows.slice(start, 100_000).write_csv(include_header=False).encode())
+    return digest.hexdigest()[:32]
 
 
 def as_utc(moment: datetime) -> datetime:

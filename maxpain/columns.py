@@ -3,6 +3,7 @@ read with errors that name the file, the column and the fix."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -10,41 +11,72 @@ import polars as pl
 
 from maxpain.errors import InputError
 
-# Column names used by the collectors we know, in order of preference.
+# Column names used by the collectors and brokers we know, in order of preference. Headers are
+# matched on their letters and digits alone, case ignored (see :func:`header_key`): ``Open Interest``,
+# ``open_interest`` and ``OpenInterest`` are one name.
 ALIASES: dict[str, tuple[str, ...]] = {
-    "contract_symbol": ("contractSymbol", "contract_symbol", "symbol", "option_symbol", "occ_symbol"),
-    "right": ("right", "type", "option_type", "optionType", "putCall", "call_put", "cp_flag"),
-    "expiration": ("expiration", "expirationDate", "expiry", "expiration_date", "expire_date", "exp_date"),
+    "contract_symbol": (
+        "contractSymbol", "contract_symbol", "symbol", "option_symbol", "occ_symbol", "option", "contract",
+        "contract_name", "option_name", "occ",
+    ),
+    "right": ("right", "type", "option_type", "optionType", "putCall", "call_put", "cp_flag", "cp", "put_call"),
+    "expiration": (
+        "expiration", "expirationDate", "expiry", "expiration_date", "expire_date", "exp_date", "expiry_date",
+        "exp", "maturity",
+    ),
     "strike": ("strike", "strike_price", "strikePrice"),
-    "open_interest": ("openInterest", "open_interest", "oi"),
-    "volume": ("volume", "vol"),
+    "open_interest": ("openInterest", "open_interest", "oi", "open_int"),
+    "volume": ("volume", "vol", "totalVolume"),
     "bid": ("bid",),
     "ask": ("ask",),
-    "last": ("lastPrice", "last", "last_price"),
-    "implied_volatility": ("impliedVolatility", "implied_volatility", "iv"),
+    "last": ("lastPrice", "last", "last_price", "last_sale", "price"),
+    "implied_volatility": ("impliedVolatility", "implied_volatility", "iv", "implied_vol", "imp_vol"),
+    "delta": ("delta",),
+    "gamma": ("gamma",),
     "multiplier": ("multiplier", "contract_multiplier"),
     "contract_size": ("contractSize", "contract_size"),
-    "spot": ("spot_price", "underlyingPrice", "underlying_price", "spot", "underlying_last"),
-    "captured_at": ("captured_at", "snap_date", "snapshot_time", "quote_date", "capture_time"),
+    "spot": (
+        "spot_price", "underlyingPrice", "underlying_price", "spot", "underlying_last",
+        "header_underlyingPrice", "stock_price",
+    ),
+    "captured_at": ("captured_at", "snap_date", "snapshot_time", "quote_date", "capture_time", "quote_time"),
     "last_trade": ("lastTradeDate", "last_trade_date"),
     "in_the_money": ("inTheMoney", "in_the_money"),
-}
+}  # fmt: skip
 
 RIGHT_WORDS = {"c": "C", "call": "C", "calls": "C", "p": "P", "put": "P", "puts": "P"}
 OCC_PATTERN = r"^([A-Z0-9.^]{1,8}?)(\d{6})([CP])(\d{8})$"
 
 
+@functools.lru_cache(maxsize=4096)
+def header_key(name: str) -> str:
+    """A header as matched: its letters and digits, lower case (``Open Interest`` → ``openinterest``)."""
+    return "".join(c for c in name.lower() if c.isalnum())
+
+
+#: Every accepted header key, for readers that keep only the columns the normalizer uses.
+KNOWN_KEYS = frozenset(header_key(alias) for aliases in ALIASES.values() for alias in aliases)
+
+
 def find_column(columns: Sequence[str], role: str) -> str | None:
-    """The first column that plays ``role``: exact alias first, then case-insensitive."""
+    """The first column that plays ``role``: an exact alias first, then one that matches an alias
+    once case, spaces and punctuation are ignored."""
     names = ALIASES[role]
     for name in names:
         if name in columns:
             return name
-    lowered = {c.lower(): c for c in columns}
+    keyed: dict[str, str] = {}
+    for column in columns:
+        keyed.setdefault(header_key(column), column)
     for name in names:
-        if name.lower() in lowered:
-            return lowered[name.lower()]
+        if header_key(name) in keyed:
+            return keyed[header_key(name)]
     return None
+
+
+def accepted_names(role: str) -> str:
+    """The names accepted for ``role``, for an error message."""
+    return ", ".join(ALIASES[role])
 
 
 def to_polars(raw: Any, name: str) -> pl.DataFrame:
@@ -113,18 +145,39 @@ def dates(frame: pl.DataFrame, column: str, name: str) -> pl.Series:
         millis = epoch_millis(seconds * per_second, series, column, name)
         return millis.cast(pl.Datetime("ms", "UTC")).dt.date().alias("expiration")
     if series.dtype == pl.String:
-        text = series.str.strip_chars().str.slice(0, 10)
-        parsed = text.str.to_date("%Y-%m-%d", strict=False)
-        bad = parsed.is_null() & text.is_not_null()
+        parsed = text_dates(series)
+        bad = parsed.is_null() & series.str.strip_chars().is_not_null() & (series.str.strip_chars() != "")
         if bad.any():
             example = series.filter(bad)[0]
             msg = (
-                f"{name}: column {column!r} holds {example!r}, which is not a date; write dates as YYYY-MM-DD"
+                f"{name}: column {column!r} holds {example!r}, which is not a date; write dates as "
+                "YYYY-MM-DD (12/19/2025 and Fri Dec 19 2025 are read too)"
             )
             raise InputError(msg)
         return parsed.alias("expiration")
     msg = f"{name}: column {column!r} has type {series.dtype}, expected dates"
     raise InputError(msg)
+
+
+#: Date spellings read from text, tried in this order; the first that reads every value wins.
+#: ISO (also the date part of an ISO time), US month/day/year, CBOE's ``Fri Dec 19 2025``, compact.
+DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%a %b %d %Y", "%b %d %Y", "%d %b %Y", "%Y%m%d", "%Y/%m/%d")
+
+
+def text_dates(series: pl.Series) -> pl.Series:
+    """Dates from text in one of :data:`DATE_FORMATS` (null where none reads the value)."""
+    text = series.str.strip_chars()
+    text = pl.select(pl.when(text == "").then(None).otherwise(text)).to_series()
+    present = text.drop_nulls()
+    best: pl.Series | None = None
+    for fmt in DATE_FORMATS:
+        source = text.str.slice(0, 10) if fmt == "%Y-%m-%d" else text
+        parsed = source.str.to_date(fmt, strict=False)
+        if parsed.null_count() == text.null_count():
+            return parsed
+        if best is None or parsed.null_count() < best.null_count():
+            best = parsed
+    return best if best is not None and present.len() else text.cast(pl.Date, strict=False)
 
 
 # Epoch milliseconds of 1970-01-01 and 2200-12-31: a timestamp outside them is not a market time.

@@ -27,6 +27,11 @@ class InputError(MaxpainError, ValueError):
     exit_code = 3
 
 
+class NotAChainError(InputError):
+    """The file is not an option chain at all (no chain columns, not a chain body): a folder
+    import passes over it instead of refusing it."""
+
+
 class NotFoundError(MaxpainError, LookupError):
     """A ticker, snapshot or expiration the user asked for does not exist."""
 

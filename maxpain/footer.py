@@ -49,6 +49,7 @@ class SnapshotInfo:
     expirations: int = 0
     source: str = ""
     content_hash: str = ""
+    positions: str = ""  # fingerprint of contracts and OI (see maxpain.chain.positions_fingerprint)
     partial: bool = False
     notes: list[str] = field(default_factory=list)
     damaged: str | None = None
@@ -107,6 +108,7 @@ def read_info(path: Path) -> SnapshotInfo:
     info.expirations = meta.get("expirations", 0)
     info.source = str(meta.get("source", ""))
     info.content_hash = str(meta.get("content_hash", ""))
+    info.positions = str(meta.get("positions", ""))
     info.partial = bool(meta.get("partial"))
     info.notes = list(meta.get("notes") or [])
     return info
@@ -119,6 +121,7 @@ _FOOTER_TYPES: dict[str, tuple[type, ...]] = {
     "spot": (int, float, type(None)),
     "source": (str,),
     "content_hash": (str,),
+    "positions": (str,),
     "notes": (list,),
     "underlying": (str,),
 }

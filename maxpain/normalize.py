@@ -41,6 +41,7 @@ from maxpain.fields import (
     strikes_of,
 )
 from maxpain.spot import estimate_spot
+from maxpain.wide import long_from_wide
 
 
 def normalize(
@@ -55,6 +56,8 @@ def normalize(
     source_versions: Mapping[str, str] | None = None,
     expiration: date | None = None,
     force_ticker: bool = False,
+    named_underlying: str | None = None,
+    read_notes: list[str] | None = None,
 ) -> Chain:
     """Turn any collector's option table into a :class:`~maxpain.chain.Chain`.
 
@@ -79,6 +82,11 @@ def normalize(
         The expiration of every row, when the source gives it out of band (yfinance).
     force_ticker
         Store the contracts under ``underlying`` even when no OCC root in the table names it.
+    named_underlying
+        The underlying as named around the table (a file name such as ``iwm_2026-06-01.parquet``):
+        used, upper-cased and said, when neither ``underlying`` nor an OCC root names one.
+    read_notes
+        How the source was read so far (a reader's notes); the normalizer adds its own.
 
     Returns
     -------
@@ -90,7 +98,15 @@ def normalize(
     InputError
         When the table cannot be a chain; the message names the file, the column and the fix.
     """
-    table = find_columns_of(to_polars(raw, name), name)
+    long, wide_notes = long_from_wide(to_polars(raw, name))
+    table = find_columns_of(long, name)
+    how = [*(read_notes or []), *wide_notes]
+    if underlying is None and named_underlying is not None and not _has_roots(table):
+        underlying = validate_ticker(named_underlying)
+        cased = f" ({named_underlying!r} upper-cased)" if named_underlying != underlying else ""
+        how.append(
+            f"ticker {underlying} from the name {name.rsplit('/', 1)[-1]}{cased}: the contracts do not name it"
+        )
     body = pl.DataFrame(
         [
             rights_of(table),
@@ -106,6 +122,7 @@ def normalize(
     body, duplicates_removed = _deduplicate(body, table.name)
     notes = [f"removed {duplicates_removed} exact duplicate contract rows"] if duplicates_removed else []
     unknown_oi, zero_share, quality = _quality_notes(body, table)
+    how += table.notes
     notes += quality
     spot, spot_estimated, spot_method, spot_notes = _spot(table, body, spot)
     notes += spot_notes
@@ -130,6 +147,7 @@ def normalize(
         unknown_oi=unknown_oi,
         zero_oi_share=round(zero_share, 6),
         notes=notes,
+        read_notes=how,
     )
     return Chain(frame=body, meta=meta)
 
@@ -163,6 +181,10 @@ def _roots(
     else:
         symbols = pl.Series("contract_symbol", [None] * table.rows, dtype=pl.String)
     return underlying, roots, symbols.alias("contract_symbol")
+
+
+def _has_roots(table: RawTable) -> bool:
+    return table.occ is not None and table.occ.get_column("root").is_not_null().any()
 
 
 def _with_symbols(body: pl.DataFrame) -> pl.DataFrame:

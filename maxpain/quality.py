@@ -102,22 +102,31 @@ def incomplete_warning(
         Its :func:`open_contracts_by_expiration`.
     neighbours
         Stored snapshots of the same underlying; only those within :data:`NEIGHBOUR_DAYS` days
-        are compared.
+        are compared. The snapshot is incomplete when it holds less than :data:`SUSPICIOUS_LOSS`
+        of the open contracts of most of them (named: the nearest such).
 
     Returns
     -------
     str or None
     """
     nearest: tuple[timedelta, Neighbour, Comparison] | None = None
+    compared = thin = 0
     for neighbour in neighbours:
         apart = abs(neighbour.captured_at - captured_at)
         if apart > timedelta(days=NEIGHBOUR_DAYS):
             continue
         later = max(captured_at, neighbour.captured_at)
         comparison = compare_open_contracts(counts, neighbour.open_contracts, from_day=trading_day(later))
-        if comparison.thin_side == "a" and (nearest is None or apart < nearest[0]):
-            nearest = (apart, neighbour, comparison)
-    if nearest is None:
+        if max(comparison.count_a, comparison.count_b) < MIN_COMMON:
+            continue
+        compared += 1
+        if comparison.thin_side == "a":
+            thin += 1
+            if nearest is None or apart < nearest[0]:
+                nearest = (apart, neighbour, comparison)
+    # thin next to most of its neighbours, not one: chains grow new strikes over days, so a
+    # snapshot a few days before a busy one can hold fewer open contracts without missing any
+    if nearest is None or 2 * thin <= compared:
         return None
     _, neighbour, comparison = nearest
     return (

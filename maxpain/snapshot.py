@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from maxpain.chain import Chain, validate_ticker
 from maxpain.errors import NotFoundError
 from maxpain.footer import SnapshotInfo
-from maxpain.neighbours import completeness_warning
+from maxpain.neighbours import neighbour_warnings
 from maxpain.store import Store
 
 LIVE = "live"
@@ -90,8 +90,7 @@ def open_snapshot(
 def _stored(store: Store, info: SnapshotInfo) -> Snapshot:
     listed = store.snapshots(info.ticker)
     damaged = sum(1 for s in listed if s.damaged)
-    incomplete = completeness_warning(store, info, listed)
-    return Snapshot(store.load(info), info, damaged, (incomplete,) if incomplete else ())
+    return Snapshot(store.load(info), info, damaged, tuple(neighbour_warnings(store, info, listed)))
 
 
 def snapshot_pair(

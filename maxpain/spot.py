@@ -5,10 +5,18 @@ from __future__ import annotations
 import polars as pl
 
 
-def _parity_spot(frame: pl.DataFrame) -> tuple[float | None, str | None]:
-    quoted = frame.filter(
-        (pl.col("bid") > 0) & (pl.col("ask") > 0) & (pl.col("ask") >= pl.col("bid"))
-    ).with_columns(mid=(pl.col("bid") + pl.col("ask")) / 2)
+#: Put-call parity is read at this many of the nearest expirations with three strikes quoted on both sides.
+_PARITY_EXPIRATIONS = 5
+
+
+def _parity_spot(frame: pl.DataFrame, *, on_last: bool = False) -> tuple[float | None, str | None]:
+    if on_last:  # a source without quotes: the last trades (near the money they are recent)
+        quoted = frame.filter(pl.col("last") > 0).with_columns(mid=pl.col("last"))
+    else:
+        quoted = frame.filter(
+            (pl.col("bid") > 0) & (pl.col("ask") > 0) & (pl.col("ask") >= pl.col("bid"))
+        ).with_columns(mid=(pl.col("bid") + pl.col("ask")) / 2)
+    estimates: list[tuple[float, str]] = []
     for (expiration,), group in quoted.sort("expiration").group_by("expiration", maintain_order=True):
         calls = group.filter(pl.col("right") == "C").group_by("strike").agg(call_mid=pl.col("mid").mean())
         puts = group.filter(pl.col("right") == "P").group_by("strike").agg(put_mid=pl.col("mid").mean())
@@ -16,11 +24,18 @@ def _parity_spot(frame: pl.DataFrame) -> tuple[float | None, str | None]:
         if pairs.height < 3:
             continue
         pairs = pairs.with_columns(gap=(pl.col("call_mid") - pl.col("put_mid")).abs()).sort("gap").head(3)
-        estimates = pairs.select(pl.col("strike") + pl.col("call_mid") - pl.col("put_mid")).to_series()
-        value = float(estimates.median())  # type: ignore[arg-type]
+        values = pairs.select(pl.col("strike") + pl.col("call_mid") - pl.col("put_mid")).to_series()
+        value = float(values.median())  # type: ignore[arg-type]
         if value > 0:
-            return value, f"put-call parity at {expiration}"
-    return None, None
+            estimates.append((value, str(expiration)))
+        if len(estimates) == _PARITY_EXPIRATIONS:
+            break
+    if not estimates:
+        return None, None
+    # the median over the nearest expirations: one with stale prices (expiring that day) is outvoted
+    value, expiration = sorted(estimates)[(len(estimates) - 1) // 2]
+    where = f"at {expiration}" if len(estimates) == 1 else f"median of {len(estimates)} expirations from {estimates[0][1]}"
+    return value, f"put-call parity{' on last trades' if on_last else ''}, {where}"
 
 
 def _itm_boundary(frame: pl.DataFrame, in_the_money: pl.Series | None) -> tuple[float, float] | None:
@@ -45,10 +60,12 @@ def estimate_spot(
     (an ITM call has K < S), so the highest ITM call strike and the lowest OTM one bracket the
     spot. Put–call parity at the nearest expiration with two-sided quotes, C − P ≈ S − K (rates
     and dividends are negligible over days), gives S ≈ K + C_mid − P_mid: the median over the three
-    strikes nearest the money. Option quotes can lag the underlying, so the bracket wins: parity
+    strikes nearest the money (on last trades when the source has no two-sided quotes). Option quotes can lag the underlying, so the bracket wins: parity
     is used when it falls inside it (or when there is no bracket), else the bracket's midpoint.
     """
     parity, parity_method = _parity_spot(frame)
+    if parity is None:
+        parity, parity_method = _parity_spot(frame, on_last=True)
     bracket = _itm_boundary(frame, in_the_money)
     if bracket is None:
         return parity, parity_method

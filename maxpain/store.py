@@ -25,7 +25,15 @@ from pathlib import Path
 
 import polars as pl
 
-from maxpain.chain import CHAIN_SCHEMA, Chain, ChainMeta, validate_ticker
+from maxpain.chain import (
+    CHAIN_COLUMNS,
+    CHAIN_SCHEMA,
+    OPTIONAL_COLUMNS,
+    Chain,
+    ChainMeta,
+    positions_fingerprint,
+    validate_ticker,
+)
 from maxpain.errors import InputError, NotFoundError, StoreError
 from maxpain.footer import FORMAT_VERSION, META_KEY, SnapshotInfo, disagreement, read_info, snapshot_id
 
@@ -61,6 +69,7 @@ class Store:
     def __init__(self, root: str | Path | None = None) -> None:
         self.root = Path(root).expanduser() if root is not None else default_store_path()
         self.open_contracts_cache: dict[Path, dict[date, int]] = {}  # see maxpain.neighbours
+        self.positions_cache: dict[Path, str] = {}  # see maxpain.neighbours
         self.skipped: list[str] = []  # folders passed over by the last listing, and why
 
     # ------------------------------------------------------------------ writing
@@ -94,7 +103,10 @@ class Store:
             msg = f"cannot create the store folder {folder}: {error.strerror or error}"
             raise StoreError(msg) from None
         content_hash = chain.content_hash()
-        for existing in self.snapshots(ticker):
+        base = snapshot_id(chain.meta.captured_at)
+        # the hash covers the capture time, so an identical snapshot can only be stored under the
+        # same capture second: only those files are read, however long the history
+        for existing in self._same_second(folder, base):
             if existing.content_hash == content_hash and not existing.damaged:
                 return SaveResult(existing, created=False)
         self._sweep_temporaries(folder)
@@ -102,6 +114,7 @@ class Store:
         meta = chain.meta.to_dict()
         meta.update(
             content_hash=content_hash,
+            positions=positions_fingerprint(chain.frame),
             contracts=len(chain),
             expirations=chain.frame.get_column("expiration").n_unique(),
             format=FORMAT_VERSION,
@@ -110,7 +123,6 @@ class Store:
             underlying=pl.lit(ticker, dtype=pl.String),
             captured_at=pl.lit(chain.meta.captured_at, dtype=pl.Datetime("us", "UTC")),
         )
-        base = snapshot_id(chain.meta.captured_at)
         tmp = folder / f".{base}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
         try:
             with open(tmp, "wb") as handle:
@@ -128,10 +140,15 @@ class Store:
             if created_folder and folder.is_dir() and not any(folder.iterdir()):
                 folder.rmdir()  # a failed first save leaves no empty ticker folder
         if final is None:  # an identical snapshot won the race
-            same = [s for s in self.snapshots(ticker) if s.content_hash == content_hash]
+            same = [s for s in self._same_second(folder, base) if s.content_hash == content_hash]
             return SaveResult(same[0], created=False)
         _fsync_dir(folder)
         return SaveResult(self.info(final), created=True)
+
+    def _same_second(self, folder: Path, base: str) -> list[SnapshotInfo]:
+        """The snapshots stored under the capture second ``base`` (``base``, ``base-1``, …)."""
+        names = [p for p in folder.glob(f"{base}*.parquet") if p.stem == base or p.stem.startswith(f"{base}-")]
+        return [self.info(p) for p in sorted(names) if _ID_PATTERN.match(p.stem)]
 
     def _link_unique(self, tmp: Path, folder: Path, base: str, content_hash: str) -> Path | None:
         """Give ``tmp`` a free final name without ever replacing an existing file."""
@@ -337,8 +354,11 @@ class Store:
         try:
             raw = pl.read_parquet_metadata(info.path)
             meta = ChainMeta.from_dict(json.loads(raw[META_KEY]))
-            frame = pl.read_parquet(info.path, columns=list(CHAIN_SCHEMA), glob=False)
-            frame = frame.cast(CHAIN_SCHEMA)  # type: ignore[arg-type]
+            stored = set(pl.read_parquet_schema(info.path))
+            frame = pl.read_parquet(info.path, columns=[c for c in CHAIN_SCHEMA if c in stored], glob=False)
+            missing = [c for c in OPTIONAL_COLUMNS if c not in stored]  # stored before they existed
+            frame = frame.with_columns(pl.lit(None, dtype=pl.Float64).alias(c) for c in missing)
+            frame = frame.select(CHAIN_COLUMNS).cast(CHAIN_SCHEMA)  # type: ignore[arg-type]
         except Exception as error:
             msg = f"snapshot {info.ticker}/{info.id} cannot be read ({type(error).__name__}); it may be damaged: {info.path}"
             raise StoreError(msg) from None

@@ -49,6 +49,6 @@ def fetch(
     result = save(open_store(settings), chain)
     name = f"Yahoo {chain.underlying}"
     if settings.as_json:
-        emit_json([payloads.saved(name, chain, result)])
+        emit_json([payloads.saved(name, chain.meta, result)])
         return
-    show(settings, saved_lines(name, chain, result))
+    show(settings, saved_lines(name, chain.meta, result))

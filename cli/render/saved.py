@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from maxpain.chain import Chain
+from maxpain.chain import ChainMeta
 from maxpain.store import SaveResult
 
 from .formats import count, new_york
 
 
-def saved_lines(name: str, chain: Chain, result: SaveResult) -> Text:
+def saved_lines(name: str, meta: ChainMeta, result: SaveResult) -> Text:
     """Stored (or already stored) under which id, its size, spot, capture time and warnings."""
     info = result.info
     verb = "saved" if result.created else "already stored (identical), not saved again:"
@@ -20,11 +20,13 @@ def saved_lines(name: str, chain: Chain, result: SaveResult) -> Text:
         style="dim",
     )
     line.append(f"{info.spot:,.2f}" if info.spot is not None else "unknown", style="dim")
-    line.append(" (estimated)" if chain.meta.spot_estimated else "", style="dim")
+    line.append(" (estimated)" if meta.spot_estimated else "", style="dim")
     line.append(
-        f"\n  capture time from {chain.meta.captured_at_from}: {new_york(chain.meta.captured_at)}",
+        f"\n  capture time from {meta.captured_at_from}: {new_york(meta.captured_at)}",
         style="dim",
     )
-    for message in [*info.warnings, *chain.warnings]:
+    for how in meta.read_notes:
+        line.append(f"\n  · {how}", style="dim")
+    for message in [*info.warnings, *meta.warnings]:
         line.append(f"\n  ! {message}", style="yellow")
     return line

@@ -46,7 +46,7 @@ def snapshots_table(snapshots: Sequence[SnapshotInfo], width: int = 120) -> Tabl
             own = "; ".join(n for n in info.notes if not n.startswith("SYNTHETIC")) or (
                 "synthetic demo" if info.notes else ""
             )
-            flags = ["INCOMPLETE vs its neighbours"] if info.warnings else []
+            flags = [_flag(w) for w in info.warnings]
             flags += ["PARTIAL"] if info.partial else []
             notes = "; ".join([*flags, own] if own else flags)
             cells = {
@@ -72,3 +72,10 @@ def snapshots_table(snapshots: Sequence[SnapshotInfo], width: int = 120) -> Tabl
         table.caption = "~ spot estimated from the chain (no spot in the source)"
         table.caption_justify = "left"
     return table
+
+
+def _flag(warning: str) -> str:
+    """A neighbour warning as the listing's short flag."""
+    if warning.startswith("identical to"):
+        return "COPY of " + warning.removeprefix("identical to ").split(":")[0] + " (holiday or stale)"
+    return "INCOMPLETE vs its neighbours"

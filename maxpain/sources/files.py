@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import io
 import json
 import math
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -12,81 +12,29 @@ from typing import Any
 import polars as pl
 
 from maxpain.chain import Chain, validate_ticker
-from maxpain.columns import ALIASES
-from maxpain.errors import InputError, NoOptionsError
+from maxpain.errors import InputError, NoOptionsError, NotAChainError
 from maxpain.normalize import normalize
+from maxpain.sources.schwab import is_schwab_body, schwab_frame
+from maxpain.sources.tables import read_table
 
 # A file larger than this is read lazily and only the columns we use are materialised.
 _MAX_JSON_BYTES = 256 * 1024 * 1024
 
-
-# CSV files above this size are read in chunks of whole lines (see _read_csv_chunked).
-_CHUNKED_CSV_BYTES = 64 * 1024 * 1024
-_CSV_CHUNK_BYTES = 16 * 1024 * 1024
+# The ticker a collector's file name starts with: ``NVDA_2026-06-01.parquet``, ``iwm-2026…``.
+_NAMED_TICKER = re.compile(r"^([A-Za-z][A-Za-z0-9.^]{0,9})(?=[_\-\s.]|$)")
 
 
-def _wanted_columns(names: list[str]) -> list[str]:
-    """The columns the normalizer knows; everything else is never materialised."""
-    known = {alias.lower() for aliases in ALIASES.values() for alias in aliases}
-    return [n for n in names if n.lower() in known] or names
-
-
-def _read_csv_chunked(path: Path, separator: str) -> pl.DataFrame | None:
-    """Read a large CSV a chunk of whole lines at a time, keeping only the wanted columns (as
-    text; the normalizer converts): peak memory follows the size of those columns, not of the
-    file. Returns None when the file does not split cleanly on lines (quoted newlines), so the
-    caller can fall back to the whole-file reader."""
-    with open(path, "rb") as handle:
-        header = handle.readline()
-        names = pl.read_csv(io.BytesIO(header), separator=separator).columns
-        keep = _wanted_columns(names)
-        parts = []
-        while lines := handle.readlines(_CSV_CHUNK_BYTES):
+def named_ticker(path: Path) -> str | None:
+    """The ticker a file's name (else its folder's) starts with, if it looks like one."""
+    for candidate in (path.stem, path.parent.name):
+        match = _NAMED_TICKER.match(candidate)
+        if match:
             try:
-                part = pl.read_csv(
-                    io.BytesIO(header + b"".join(lines)),
-                    separator=separator,
-                    columns=keep,
-                    schema_overrides=dict.fromkeys(keep, pl.String),
-                )
-            except pl.exceptions.PolarsError:
-                return None
-            if part.height != len(lines):  # a quoted newline (or blank line) spans rows: not splittable
-                return None
-            parts.append(part)
-    return pl.concat(parts) if parts else pl.DataFrame(schema=dict.fromkeys(keep, pl.String))
-
-
-def read_table(path: Path) -> pl.DataFrame:
-    """Read a CSV or Parquet table, with errors that name the file."""
-    suffix = path.suffix.lower()
-    try:
-        if suffix in (".parquet", ".pq"):
-            lazy = pl.scan_parquet(path, glob=False)  # the path as named, never a pattern
-        elif suffix in (".csv", ".txt", ".tsv"):
-            separator = "\t" if suffix == ".tsv" else ","
-            if path.stat().st_size > _CHUNKED_CSV_BYTES:
-                chunked = _read_csv_chunked(path, separator)
-                if chunked is not None:
-                    return chunked
-            lazy = pl.scan_csv(
-                path, separator=separator, infer_schema_length=10_000, try_parse_dates=False, glob=False
-            )
-        else:
-            lazy = None
-        if lazy is not None:
-            # Only the columns the normalizer knows are read (Parquet reads just those column
-            # chunks): a wide file costs memory for those columns alone.
-            return lazy.select(_wanted_columns(lazy.collect_schema().names())).collect(engine="streaming")
-    except FileNotFoundError:
-        msg = f"{path}: no such file"
-        raise InputError(msg) from None
-    except (pl.exceptions.PolarsError, OSError, ValueError, UnicodeDecodeError) as error:
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        msg = f"{path}: cannot be read as {suffix.lstrip('.').upper()} ({first_line[:160]})"
-        raise InputError(msg) from None
-    msg = f"{path}: unknown file type {suffix!r}; import reads .csv, .parquet and raw Yahoo .json bodies"
-    raise InputError(msg)
+                validate_ticker(match.group(1))
+            except InputError:
+                continue
+            return match.group(1)
+    return None
 
 
 def yahoo_body_frame(body: Any, name: str) -> tuple[pl.DataFrame, dict[str, Any], str]:
@@ -97,8 +45,8 @@ def yahoo_body_frame(body: Any, name: str) -> tuple[pl.DataFrame, dict[str, Any]
     try:
         result = body["optionChain"]["result"]
     except (KeyError, TypeError):
-        msg = f"{name}: not a Yahoo option-chain body (no optionChain.result)"
-        raise InputError(msg) from None
+        msg = f"{name}: not an option-chain body (neither Yahoo's optionChain.result nor Schwab's callExpDateMap)"
+        raise NotAChainError(msg) from None
     if not result:
         error = (body.get("optionChain") or {}).get("error") if isinstance(body, dict) else None
         detail = f": {error.get('description') or error.get('code')}" if isinstance(error, dict) else ""
@@ -170,42 +118,92 @@ def read_file(
         raise InputError(msg)
     underlying = validate_ticker(ticker) if ticker else None
     if path.suffix.lower() == ".json":
-        if path.stat().st_size > _MAX_JSON_BYTES:
-            msg = f"{path}: a {path.stat().st_size // 2**20} MiB JSON body is not a Yahoo option-chain answer"
-            raise InputError(msg)
-        try:
-            body = json.loads(path.read_bytes())
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            msg = f"{path}: not valid JSON ({error.__class__.__name__} at byte {getattr(error, 'pos', '?')})"
-            raise InputError(msg) from None
-        except RecursionError:
-            msg = f"{path}: the JSON is nested too deeply to be a Yahoo option-chain body"
-            raise InputError(msg) from None
-        frame, quote, symbol = yahoo_body_frame(body, str(path))
-        quote_time = epoch_time(quote.get("regularMarketTime"), "regularMarketTime", str(path))
-        spot = quote.get("regularMarketPrice")
-        spot = float(spot) if isinstance(spot, int | float) and math.isfinite(spot) and spot > 0 else None
-        chain = normalize(
-            frame,
-            underlying=underlying or (validate_ticker(symbol) if symbol else None),
-            captured_at=captured_at,
-            spot=spot,
-            quote_time=quote_time,
-            source=f"file:{path.name}",
-            name=str(path),
-            force_ticker=force_ticker,
-        )
-        chain.meta.notes.extend(_market_state_notes(quote, chain.meta.captured_at_from, str(path)))
-        return chain
+        return _read_json(path, underlying, captured_at, force_ticker)
     table = read_table(path)
-    return normalize(
-        table,
+    chain = normalize(
+        table.frame,
         underlying=underlying,
+        captured_at=captured_at or table.captured_at,
+        spot=table.spot,
+        source=f"file:{path.name}",
+        name=str(path),
+        force_ticker=force_ticker,
+        named_underlying=named_ticker(path),
+        read_notes=table.notes,
+    )
+    if captured_at is None and table.captured_at is not None:
+        chain.meta.captured_at_from = "the file's Date: line (New York time)"
+    if table.spot is not None:
+        chain.meta.spot_method = "the file's Last: line"
+    if table.coverage is not None:
+        chain.meta.partial = True
+        listed = ", ".join(e.isoformat() for e in chain.expirations[:6])
+        more = f" and {len(chain.expirations) - 6} more" if len(chain.expirations) > 6 else ""
+        chain.meta.coverage = f"{table.coverage} ({listed}{more})"
+    return chain
+
+
+def _read_json(path: Path, underlying: str | None, captured_at: datetime | None, force_ticker: bool) -> Chain:
+    """A raw Yahoo v7 or Schwab ``/chains`` body."""
+    if path.stat().st_size > _MAX_JSON_BYTES:
+        msg = f"{path}: a {path.stat().st_size // 2**20} MiB JSON body is not an option-chain answer"
+        raise InputError(msg)
+    try:
+        body = json.loads(path.read_bytes())
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        msg = f"{path}: not valid JSON ({error.__class__.__name__} at byte {getattr(error, 'pos', '?')})"
+        raise InputError(msg) from None
+    except RecursionError:
+        msg = f"{path}: the JSON is nested too deeply to be an option-chain body"
+        raise InputError(msg) from None
+    if is_schwab_body(body):
+        return _schwab_chain(body, path, underlying, captured_at, force_ticker)
+    frame, quote, symbol = yahoo_body_frame(body, str(path))
+    quote_time = epoch_time(quote.get("regularMarketTime"), "regularMarketTime", str(path))
+    spot = quote.get("regularMarketPrice")
+    spot = float(spot) if isinstance(spot, int | float) and math.isfinite(spot) and spot > 0 else None
+    chain = normalize(
+        frame,
+        underlying=underlying or (validate_ticker(symbol) if symbol else None),
         captured_at=captured_at,
+        spot=spot,
+        quote_time=quote_time,
         source=f"file:{path.name}",
         name=str(path),
         force_ticker=force_ticker,
     )
+    chain.meta.notes.extend(_market_state_notes(quote, chain.meta.captured_at_from, str(path)))
+    return chain
+
+
+def _schwab_chain(
+    body: dict[str, Any], path: Path, underlying: str | None, captured_at: datetime | None, force_ticker: bool
+) -> Chain:
+    parsed = schwab_frame(body, str(path))
+    chain = normalize(
+        parsed.frame,
+        underlying=underlying or (validate_ticker(parsed.symbol) if parsed.symbol else None),
+        captured_at=captured_at,
+        spot=parsed.spot,
+        quote_time=parsed.quote_time,
+        source=f"file:{path.name}",
+        name=str(path),
+        force_ticker=force_ticker,
+        read_notes=["Schwab /chains body: volatility in percent divided by 100"],
+    )
+    if captured_at is None and parsed.quote_time is not None:
+        chain.meta.captured_at_from = "the latest quoteTimeInLong in the body"
+    chain.meta.adjusted_roots = dict(parsed.adjusted_roots)
+    for root, deliverable in parsed.adjusted_roots.items():
+        n = chain.frame.filter(pl.col("root") == root).height
+        chain.meta.notes.append(
+            f"{n} contracts of the adjusted root {root} deliver {deliverable}, not 100 shares of "
+            f"{chain.underlying}: kept apart from the standard contracts"
+        )
+    if parsed.truncated:
+        chain.meta.partial = True
+        chain.meta.coverage = "Schwab truncated the chain (isChainTruncated)"
+    return chain
 
 
 # Epoch seconds a quote can carry: 1970 to 2200.

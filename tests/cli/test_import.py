@@ -30,7 +30,7 @@ def test_import_reports_bad_files_and_keeps_going(capsys: pytest.CaptureFixture[
     store = tmp_path / "store"
     code, out, err = cli(capsys, "--store", str(store), "import", str(bad), str(good), str(empty))
     assert code == 3
-    assert "no call/put column" in err or "no strike" in err or "contractSymbol" in err
+    assert "no header line naming option-chain columns" in err
     assert "the file is empty" in err
     assert "saved DEMO/" in out
     assert len(list((store / "DEMO").glob("*.parquet"))) == 1
@@ -44,7 +44,8 @@ def test_import_reports_bad_files_and_keeps_going(capsys: pytest.CaptureFixture[
     [
         ("empty.csv", "", "empty"),
         ("header-only.csv", GOOD_HEADER, "no rows"),
-        ("wrong-columns.csv", "a,b,c\n1,2,3\n", "no call/put column"),
+        ("wrong-columns.csv", "a,b,c\n1,2,3\n", "no header line naming option-chain columns"),
+        ("no-right.csv", "strike,openInterest\n100,5\n", "no call/put column"),
         (
             "text-strike.csv",
             GOOD_HEADER + "X251219C00100000,call,2025-12-19,abc,10,1,1.1,1,2025-12-01 20:00:00\n",
@@ -72,7 +73,7 @@ def test_import_reports_bad_files_and_keeps_going(capsys: pytest.CaptureFixture[
         ),
         (
             "bad-date.csv",
-            GOOD_HEADER + "X251219C00100000,call,19/12/2025,100,5,1,1.1,1,2025-12-01 20:00:00\n",
+            "type,expiration,strike,openInterest,lastTradeDate\ncall,19/12/2025,100,5,2025-12-01 20:00:00\n",
             "not a date",
         ),
         (
@@ -88,7 +89,7 @@ def test_import_reports_bad_files_and_keeps_going(capsys: pytest.CaptureFixture[
         ),
         ("binary.parquet", "\x00\x01garbage", "cannot be read"),
         ("bad.json", "{not json", "not valid JSON"),
-        ("other.json", '{"hello": 1}', "not a Yahoo option-chain body"),
+        ("other.json", '{"hello": 1}', "not an option-chain body"),
         ("data.xlsx", "x", "unknown file type"),
     ],
 )
@@ -124,7 +125,7 @@ def test_duplicated_contracts_in_a_file_are_removed_and_reported(
 
 
 def test_wide_file_reads_only_the_columns_it_needs(tmp_path: Path) -> None:
-    from maxpain.sources.files import read_table
+    from maxpain.sources.tables import read_table
 
     rows = 20_000
     frame = pl.DataFrame(
@@ -137,7 +138,7 @@ def test_wide_file_reads_only_the_columns_it_needs(tmp_path: Path) -> None:
     )
     path = tmp_path / "wide.parquet"
     frame.write_parquet(path)
-    table = read_table(path)
+    table = read_table(path).frame
     assert table.columns == ["contractSymbol", "strike", "openInterest"]
 
 
@@ -171,15 +172,16 @@ def test_large_csv_is_read_in_chunks_with_the_same_result(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import maxpain.sources.files as files
+    import maxpain.sources.tables as tables
 
     demo = Store(REPO / "fixtures" / "demo-store")
     chain = demo.load(demo.resolve("DEMO"))
     path = tmp_path / "demo.csv"
     chain.frame.rename({"right": "type"}).with_columns(junk=pl.lit("x" * 50)).write_csv(path)
     whole = files.read_file(path, captured_at=chain.meta.captured_at).frame
-    monkeypatch.setattr(files, "_CHUNKED_CSV_BYTES", 1_000)  # every file counts as large
-    monkeypatch.setattr(files, "_CSV_CHUNK_BYTES", 2_000)  # many chunks
-    table = files.read_table(path)
+    monkeypatch.setattr(tables, "_CHUNKED_CSV_BYTES", 1_000)  # every file counts as large
+    monkeypatch.setattr(tables, "_CSV_CHUNK_BYTES", 2_000)  # many chunks
+    table = tables.read_table(path).frame
     assert "junk" not in table.columns
     assert files.read_file(path, captured_at=chain.meta.captured_at).frame.equals(whole)
     # a quoted field with a newline cannot be split on lines: the whole-file reader takes over
@@ -189,9 +191,10 @@ def test_large_csv_is_read_in_chunks_with_the_same_result(
         'X251219C00100000,call,2025-12-19,100,5,"two\nlines"\n'
         + "".join(f"X251219P{100000 + i * 1000:08d},put,2025-12-19,{100 + i},5,plain\n" for i in range(200))
     )
-    monkeypatch.setattr(files, "_CSV_CHUNK_BYTES", 1)  # one line per chunk: the quoted row must split
-    assert files._read_csv_chunked(quoted, ",") is None
-    fallback = files.read_table(quoted)
+    monkeypatch.setattr(tables, "_CSV_CHUNK_BYTES", 1)  # one line per chunk: the quoted row must split
+    dialect = tables.sniff(quoted)
+    assert tables._read_csv_chunked(quoted, dialect, dialect.names) is None
+    fallback = tables.read_table(quoted).frame
     assert fallback.height == 201 and fallback["contractSymbol"][0] == "X251219C00100000"
 
 
@@ -304,14 +307,18 @@ def yahoo_body(**changes: object) -> dict:
 
 @pytest.mark.parametrize("field", ["regularMarketTime", "lastTradeDate", "expiration"])
 @pytest.mark.parametrize("value", [float("inf"), 1e20, -1e12])
-def test_timestamps_that_are_not_times_are_refused(
+def test_timestamps_that_are_not_times_are_refused_or_replaced(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, field: str, value: float
 ) -> None:
     import json
 
     path = tmp_path / "body.json"
     path.write_text(json.dumps(yahoo_body(**{field: value})))  # Infinity is what json writes for inf
-    code, _, err = invoke(capsys, "--store", str(tmp_path / "s"), "import", str(path))
+    code, out, err = invoke(capsys, "--store", str(tmp_path / "s"), "--no-color", "import", str(path))
+    if field == "expiration":  # the contract symbols carry the expiration: they decide, and it is said
+        assert code == 0, err
+        assert "expirations taken from the contract symbols" in " ".join(out.split())
+        return
     assert code == 3, err
     assert_one_sentence(err)
     assert not (tmp_path / "s").exists() or not any((tmp_path / "s").rglob("*.parquet"))
@@ -406,6 +413,7 @@ def test_reader_crashes_are_one_sentence_and_the_other_files_are_stored(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: str
 ) -> None:
     import maxpain.sources.files as files
+    import maxpain.sources.tables as tables
 
     real = files.read_file
     paths = csv_files(tmp_path, 3)
@@ -430,6 +438,7 @@ def test_ctrl_c_stops_cleanly_with_a_summary(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import maxpain.sources.files as files
+    import maxpain.sources.tables as tables
 
     real = files.read_file
     paths = csv_files(tmp_path, 3)

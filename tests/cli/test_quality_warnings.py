@@ -104,10 +104,13 @@ def test_incomplete_snapshot_is_marked_in_every_view(
     capsys: pytest.CaptureFixture[str], real_store: str
 ) -> None:
     """PLTR 2025-11-28 (a half-day: 1,048 contracts against ~2,200 around it) is marked incomplete
-    in the listing and in every view of it, text and JSON; its neighbours are not."""
+    in the listing and in every view of it, text and JSON; its neighbours are not (Thanksgiving,
+    2025-11-27, is flagged as what it is: a copy of 2025-11-26)."""
     listed = cli_json(capsys, "--store", real_store, "snapshots", "PLTR")
-    flagged = [s["id"][:10] for s in listed if s["warnings"]]
-    assert flagged == ["2025-11-28"]
+    flagged = {s["id"][:10]: s["warnings"] for s in listed if s["warnings"]}
+    assert list(flagged) == ["2025-11-27", "2025-11-28"]
+    assert flagged["2025-11-27"][0].startswith("identical to 2025-11-26: market holiday or stale source")
+    assert "incomplete snapshot" in flagged["2025-11-28"][0]
     views = [
         ("report", "PLTR"),
         ("pain", "PLTR"),
