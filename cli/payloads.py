@@ -19,7 +19,7 @@ from maxpain.analyses import (
     PositionExposure,
     Window,
 )
-from maxpain.chain import Chain, ChainMeta
+from maxpain.chain import ChainMeta
 from maxpain.footer import SnapshotInfo
 from maxpain.snapshot import Snapshot
 from maxpain.store import SaveResult

@@ -76,7 +76,9 @@ def _standard(settings: Settings, opened: Snapshot) -> Snapshot:
     if chain is opened.chain:
         return opened
     # the library's note names no flag; here it can (standard_chain gave the chain its own meta)
-    chain.meta.notes = [n.replace("(pool them on request)", "(--include-adjusted pools them)") for n in chain.meta.notes]
+    chain.meta.notes = [
+        n.replace("(pool them on request)", "(--include-adjusted pools them)") for n in chain.meta.notes
+    ]
     return replace(opened, chain=chain)
 
 

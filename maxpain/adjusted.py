@@ -60,7 +60,11 @@ def standard_chain(chain: Chain, *, include_adjusted: bool = False) -> Chain:
         shares = deliverable_shares(deliverable, chain.underlying) if include_adjusted else None
         if shares is None:
             frame = frame.filter(pl.col("root") != root)
-            why = "it delivers more than shares of the underlying" if include_adjusted else "pool them on request"
+            why = (
+                "it delivers more than shares of the underlying"
+                if include_adjusted
+                else "pool them on request"
+            )
             notes.append(
                 f"{rows.height} contracts of the adjusted root {root} ({deliverable} each) left out of the "
                 f"figures ({why})"

@@ -119,7 +119,9 @@ class ChainMeta:
             if self.missing_expirations:
                 notes.insert(0, "partial snapshot: " + ", ".join(self.missing_expirations) + " missing")
             else:
-                notes.insert(0, f"partial: {self.coverage or 'the source cut the chain'}: not the whole chain")
+                notes.insert(
+                    0, f"partial: {self.coverage or 'the source cut the chain'}: not the whole chain"
+                )
         return synthetic + notes
 
     @classmethod

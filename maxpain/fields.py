@@ -97,20 +97,27 @@ def contract_parts(names: pl.Series) -> pl.DataFrame:
         compact=pl.col("text").str.replace_all(" ", "", literal=True)
     )
     occ = frame.select(
-        pl.col("compact").str.extract_groups(OCC_PATTERN).struct.rename_fields(["root", "yymmdd", "cp", "milli"])
+        pl.col("compact")
+        .str.extract_groups(OCC_PATTERN)
+        .struct.rename_fields(["root", "yymmdd", "cp", "milli"])
     ).unnest("compact")
     parts = pl.concat([frame, occ], how="horizontal")
     if occ.get_column("root").null_count():  # some are not OCC symbols: contract names?
         named = frame.select(
-            pl.col("text").str.extract_groups(NAME_PATTERN).struct.rename_fields(["day", "named_strike", "side"])
+            pl.col("text")
+            .str.extract_groups(NAME_PATTERN)
+            .struct.rename_fields(["day", "named_strike", "side"])
         ).unnest("text")
     else:
-        named = pl.DataFrame(schema=dict.fromkeys(["day", "named_strike", "side"], pl.String)).clear(frame.height)
+        named = pl.DataFrame(schema=dict.fromkeys(["day", "named_strike", "side"], pl.String)).clear(
+            frame.height
+        )
     parts = pl.concat([parts, named], how="horizontal")
     return parts.select(
         "root",
         expiry=pl.coalesce(
-            pl.col("yymmdd").str.to_date("%y%m%d", strict=False), pl.col("day").str.to_date("%Y-%m-%d", strict=False)
+            pl.col("yymmdd").str.to_date("%y%m%d", strict=False),
+            pl.col("day").str.to_date("%Y-%m-%d", strict=False),
         ),
         cp=pl.coalesce(pl.col("cp"), pl.col("side").str.slice(0, 1)),
         strike_milli=pl.coalesce(

@@ -41,12 +41,6 @@ class Outcome:
     parameter: str | None = None
     warnings: list[str] = field(default_factory=list)
 
-    def raise_error(self) -> None:
-        """Raise the failure as the :class:`MaxpainError` it was."""
-        error = MaxpainError(self.error or "failed", parameter=self.parameter)
-        error.exit_code = self.exit_code
-        raise error
-
 
 def expand(paths: Sequence[str | Path]) -> tuple[list[Path], set[Path]]:
     """The files to import: each path as given, a folder's files (recursively) in name order.
@@ -97,24 +91,37 @@ def _import_one(job: _Job) -> Outcome:
         result = Store(job.store).save(chain)
     except NotAChainError as error:
         status = "not a chain" if job.walked else "refused"
-        return Outcome(job.path, status, error=str(error), exit_code=error.exit_code, parameter=error.parameter)
+        return Outcome(
+            job.path, status, error=str(error), exit_code=error.exit_code, parameter=error.parameter
+        )
     except MaxpainError as error:
         message = f"{job.path}: {error}" if isinstance(error, StoreError) else str(error)
-        return Outcome(job.path, "refused", error=message, exit_code=error.exit_code, parameter=error.parameter)
+        return Outcome(
+            job.path, "refused", error=message, exit_code=error.exit_code, parameter=error.parameter
+        )
     except OSError as error:  # disk full, permissions: the store could not take it
         return Outcome(
-            job.path, "refused", error=f"{job.path}: cannot be stored ({error.strerror or error})", exit_code=StoreError.exit_code
+            job.path,
+            "refused",
+            error=f"{job.path}: cannot be stored ({error.strerror or error})",
+            exit_code=StoreError.exit_code,
         )
     except Exception as error:  # a polars ComputeError and the like: the file, not us
         first = str(error).strip().splitlines()[0][:160] if str(error).strip() else ""
         return Outcome(
-            job.path, "refused", error=f"{job.path}: cannot be read ({type(error).__name__}: {first})", exit_code=InputError.exit_code
+            job.path,
+            "refused",
+            error=f"{job.path}: cannot be read ({type(error).__name__}: {first})",
+            exit_code=InputError.exit_code,
         )
     except BaseException as error:  # polars' PanicException derives from BaseException
         if isinstance(error, KeyboardInterrupt | SystemExit):
             raise
         return Outcome(
-            job.path, "refused", error=f"{job.path}: the reader crashed on it ({type(error).__name__})", exit_code=InputError.exit_code
+            job.path,
+            "refused",
+            error=f"{job.path}: the reader crashed on it ({type(error).__name__})",
+            exit_code=InputError.exit_code,
         )
     return Outcome(job.path, "stored" if result.created else "already stored", meta=chain.meta, result=result)
 

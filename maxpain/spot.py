@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import polars as pl
 
-
 #: Put-call parity is read at this many of the nearest expirations with three strikes quoted on both sides.
 _PARITY_EXPIRATIONS = 5
 
@@ -34,7 +33,11 @@ def _parity_spot(frame: pl.DataFrame, *, on_last: bool = False) -> tuple[float |
         return None, None
     # the median over the nearest expirations: one with stale prices (expiring that day) is outvoted
     value, expiration = sorted(estimates)[(len(estimates) - 1) // 2]
-    where = f"at {expiration}" if len(estimates) == 1 else f"median of {len(estimates)} expirations from {estimates[0][1]}"
+    where = (
+        f"at {expiration}"
+        if len(estimates) == 1
+        else f"median of {len(estimates)} expirations from {estimates[0][1]}"
+    )
     return value, f"put-call parity{' on last trades' if on_last else ''}, {where}"
 
 

@@ -147,7 +147,9 @@ class Store:
 
     def _same_second(self, folder: Path, base: str) -> list[SnapshotInfo]:
         """The snapshots stored under the capture second ``base`` (``base``, ``base-1``, …)."""
-        names = [p for p in folder.glob(f"{base}*.parquet") if p.stem == base or p.stem.startswith(f"{base}-")]
+        names = [
+            p for p in folder.glob(f"{base}*.parquet") if p.stem == base or p.stem.startswith(f"{base}-")
+        ]
         return [self.info(p) for p in sorted(names) if _ID_PATTERN.match(p.stem)]
 
     def _link_unique(self, tmp: Path, folder: Path, base: str, content_hash: str) -> Path | None:

@@ -302,11 +302,19 @@ def test_volume_over_open_interest_matches_a_direct_computation(corpus: Path) ->
 
 def test_only_the_half_day_snapshots_are_marked_incomplete(corpus: Path, tmp_path: Path) -> None:
     """Stored with their neighbours, exactly the 10 half-day (2025-11-28) snapshots of the
-    vraptunovich collector are marked incomplete; the Thanksgiving copies and ordinary days are not."""
+    vraptunovich collector are marked incomplete, and exactly the 10 Thanksgiving (2025-11-27)
+    snapshots are marked as copies of 2025-11-26; ordinary days are not marked."""
     store = Store(tmp_path / "store")
     for path in sorted((corpus / "vraptunovich-stock").glob("*/*.parquet")):
         store.save(read_file(path))
     listed = check_neighbours(store, store.snapshots())
-    flagged = sorted((s.ticker, s.id[:10]) for s in listed if s.warnings)
-    assert flagged == [(ticker, "2025-11-28") for ticker in sorted({s.ticker for s in listed})]
-    assert len(flagged) == 10
+    tickers = sorted({s.ticker for s in listed})
+    incomplete = sorted((s.ticker, s.id[:10]) for s in listed if any("incomplete" in w for w in s.warnings))
+    copies = sorted(
+        (s.ticker, s.id[:10])
+        for s in listed
+        if any(w.startswith("identical to 2025-11-26") for w in s.warnings)
+    )
+    assert incomplete == [(ticker, "2025-11-28") for ticker in tickers] and len(incomplete) == 10
+    assert copies == [(ticker, "2025-11-27") for ticker in tickers]
+    assert sum(len(s.warnings) for s in listed) == 20

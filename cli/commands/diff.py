@@ -52,6 +52,8 @@ def diff(
     change = analyses.open_interest_change(before.chain, after.chain, until=until)
     split = analyses.split_near_later(change, near_weeks=near_weeks)
     warnings = list(dict.fromkeys([*before.warnings, *after.warnings, *change.warnings]))
+    if any(w.startswith("identical to") for w in after.warnings):  # the copy is said once, by its day
+        warnings = [w for w in warnings if not w.startswith("open interest is identical on")]
     if settings.as_json:
         emit_json(payloads.change(before, after, change, split, top, warnings))
         return

@@ -18,6 +18,7 @@ from ..output import console, emit_json, error_sentence, show
 
 if TYPE_CHECKING:
     from maxpain.importer import Outcome
+    from maxpain.store import Store
 
 #: From this many files (or any folder) on, import shows a progress bar and a summary instead of
 #: a paragraph per file.
@@ -32,13 +33,16 @@ class AlreadyReportedError(Exception):
         self.exit_code = exit_code
 
 
-@click.command(name="import", short_help="Import option tables, CBOE downloads, Yahoo/Schwab bodies.")
+@click.command(name="import", short_help="Import chain files or folders (tables, CBOE, Yahoo, Schwab).")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=True))
-@click.option("--ticker", default=None, help="Underlying symbol (default: the contracts' OCC root or the file name).")
+@click.option("--ticker", default=None, help="Underlying (default: the OCC root, else the file name).")
 @click.option("--captured-at", default=None, help="Capture time, ISO 8601 (default: from the data).")
 @click.option("--force-ticker", is_flag=True, help="Store under --ticker even if the contracts name another.")
 @click.option(
-    "--jobs", type=click.IntRange(min=1, max=64), default=None, help="Processes reading files (default: one per core)."
+    "--jobs",
+    type=click.IntRange(min=1, max=64),
+    default=None,
+    help="Processes to read with (default: cores).",
 )
 @with_settings()
 def import_(
@@ -52,10 +56,11 @@ def import_(
     """Import option chains into the store: files or folders (walked recursively).
 
     \b
-    Reads CSV in any dialect (, ; or tab, decimal commas, a BOM, lines before the header),
-    Parquet, side-by-side tables (a call and a put per row), CBOE quote downloads, and raw
-    Yahoo v7 and Schwab /chains JSON bodies.
-    Every file is tried; a few are each described, many get a progress bar and a summary.
+    Reads CSV in any dialect (, ; or tab, decimal commas, a BOM, lines
+    before the header), Parquet, side-by-side tables (a call and a put per
+    row), CBOE quote downloads, raw Yahoo v7 and Schwab /chains bodies.
+    Every file is tried; a few are each described, many get a progress bar
+    and a summary.
     Example: maxpain import ../shared/chains/laiweibin456-us-option-data
     """
     from maxpain.chain import as_utc
@@ -80,7 +85,13 @@ def import_(
     target = open_store(settings)
     bulk = len(files) >= BULK_FROM or bool(walked)
     outcomes = import_files(
-        target, files, walked=walked, ticker=ticker, captured_at=moment, force_ticker=force_ticker, workers=jobs
+        target,
+        files,
+        walked=walked,
+        ticker=ticker,
+        captured_at=moment,
+        force_ticker=force_ticker,
+        workers=jobs,
     )
     start = time.perf_counter()
     done, interrupted = (_bulk if bulk else _one_by_one)(settings, outcomes, len(files))
@@ -145,7 +156,9 @@ def _bulk(settings: Settings, outcomes: object, total: int) -> tuple[list[Outcom
                 done.append(outcome)
                 if outcome.status == "refused" and refused_shown < _SHOWN_REFUSALS:
                     refused_shown += 1
-                    progress.console.print(_error_line(outcome), markup=False, highlight=False, soft_wrap=True)
+                    progress.console.print(
+                        _error_line(outcome), markup=False, highlight=False, soft_wrap=True
+                    )
                 progress.update(task, advance=1, last=Path(outcome.path).name)
         except KeyboardInterrupt:
             return done, True
@@ -161,13 +174,13 @@ def _error_line(outcome: Outcome) -> str:
     return error_sentence(MaxpainError(outcome.error or "failed", parameter=outcome.parameter))
 
 
-def _flag_neighbours(target: object, stored: list[Outcome]) -> None:
+def _flag_neighbours(target: Store, stored: list[Outcome]) -> None:
     """The stored snapshots checked against their neighbours once, per ticker (not per file)."""
     from maxpain.neighbours import check_neighbours
 
     by_path = {o.result.info.path: o for o in stored if o.result is not None}
     for ticker in sorted({o.result.info.ticker for o in stored if o.result is not None}):
-        for info in check_neighbours(target, target.snapshots(ticker)):  # type: ignore[attr-defined]
+        for info in check_neighbours(target, target.snapshots(ticker)):
             if info.path in by_path:
                 by_path[info.path].result.info.warnings = info.warnings  # type: ignore[union-attr]
 
@@ -190,7 +203,9 @@ def _summary(
     from ..render.formats import count
 
     statuses = Counter(o.status for o in done)
-    parts = [f"{statuses[k]:,} {k}" for k in ("stored", "already stored", "refused", "not a chain") if statuses[k]]
+    parts = [
+        f"{statuses[k]:,} {k}" for k in ("stored", "already stored", "refused", "not a chain") if statuses[k]
+    ]
     line = f"import: {len(done):,} of {count(given, 'file')} — " + (", ".join(parts) or "nothing")
     if elapsed is not None and done:
         line += f" in {elapsed:.1f} s ({len(done) / elapsed:,.0f} files/s)"
@@ -214,8 +229,6 @@ def _summary(
     for o in kept:
         warnings = [*o.result.info.warnings, *o.meta.warnings]  # type: ignore[union-attr]
         flags.update({_flag(w) for w in warnings})
-        if o.meta.spot_estimated:  # type: ignore[union-attr]
-            flags["spot estimated from the chain"] += 1
     for flag, n in flags.most_common():
         out.print(f"  ! {n:,} flagged: {flag}", style="yellow", highlight=False, markup=False)
     for reason, n in Counter(_reason(o) for o in done if o.status == "refused").most_common():

@@ -31,6 +31,7 @@ _SNIFF_BYTES = 64 * 1024
 _MAX_PREAMBLE_LINES = 20
 _DELIMITERS = ("\t", ";", ",")  # preferred in this order when several split a header as well
 _DECIMAL_COMMA = re.compile(r"^-?\d+,\d+$")
+_THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+$")
 _SIDE = re.compile(r"^(calls?|puts?|[cp](?=[\s_.\-]))[\s_.\-]*|[\s_.\-]*\(?(calls?|puts?)\)?$", re.IGNORECASE)
 
 
@@ -92,7 +93,7 @@ def sniff(path: Path) -> Dialect:
     if len(head) == _SNIFF_BYTES:
         lines = lines[:-1]  # the last line may be cut
     lines = [line.rstrip("\r") for line in lines]
-    best: tuple[int, int, str, list[str]] | None = None  # (line, -known, delimiter rank, fields)
+    best: tuple[int, int, int, list[str]] | None = None  # (line, -known, delimiter rank, fields)
     for index, line in enumerate(lines[:_MAX_PREAMBLE_LINES]):
         for rank, separator in enumerate(_DELIMITERS):
             fields = next(csv.reader([line], delimiter=separator), [])
@@ -100,7 +101,7 @@ def sniff(path: Path) -> Dialect:
             hits = len(keys & KNOWN_KEYS)
             core = bool(keys & _CORE_KEYS)
             if len(fields) >= 2 and hits >= 2 and core and (best is None or (index, -hits, rank) < best[:3]):
-                best = (index, -hits, rank, fields)  # type: ignore[assignment]
+                best = (index, -hits, rank, fields)
         if best is not None:
             break
     if best is None:
@@ -110,10 +111,27 @@ def sniff(path: Path) -> Dialect:
         )
         raise NotAChainError(msg)
     index, _, rank, fields = best
-    separator = _DELIMITERS[rank]
+    chosen = _DELIMITERS[rank]
     names, notes = side_by_side_header([f.strip() for f in fields])
+    separator = chosen
     sample = [next(csv.reader([line], delimiter=separator), []) for line in lines[index + 1 : index + 200]]
     decimal_comma = separator != "," and any(_DECIMAL_COMMA.match(v.strip()) for row in sample for v in row)
+    if separator == ",":
+        ambiguous = next(
+            (
+                v
+                for row in sample
+                for v in row
+                if _DECIMAL_COMMA.match(v.strip()) and not _THOUSANDS.match(v.strip())
+            ),
+            None,
+        )
+        if ambiguous is not None:
+            msg = (
+                f"{path}: the comma-separated file writes numbers with decimal commas ({ambiguous!r}), which "
+                "cannot be told from thousands separators; save it with ';' as the delimiter or with decimal points"
+            )
+            raise InputError(msg)
     if separator != ",":
         shown = "tab" if separator == "\t" else repr(separator)
         notes.append(f"CSV delimiter {shown}{' with decimal commas' if decimal_comma else ''}")

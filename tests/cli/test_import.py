@@ -413,7 +413,6 @@ def test_reader_crashes_are_one_sentence_and_the_other_files_are_stored(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: str
 ) -> None:
     import maxpain.sources.files as files
-    import maxpain.sources.tables as tables
 
     real = files.read_file
     paths = csv_files(tmp_path, 3)
@@ -438,7 +437,6 @@ def test_ctrl_c_stops_cleanly_with_a_summary(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import maxpain.sources.files as files
-    import maxpain.sources.tables as tables
 
     real = files.read_file
     paths = csv_files(tmp_path, 3)

@@ -1,0 +1,5 @@
+"""``python -m maxpain_cli``: the maxpain command."""
+
+from .app import main
+
+main()
