@@ -30,6 +30,11 @@ def deliverable_shares(deliverable: str, underlying: str) -> float | None:
     return shares if shares > 0 and shares.is_integer() else None
 
 
+def _counts(chain: Chain) -> dict[str, int]:
+    roots = chain.frame.get_column("root")
+    return {root: int((roots == root).sum()) for root in chain.meta.adjusted_roots}
+
+
 def standard_chain(chain: Chain, *, include_adjusted: bool = False) -> Chain:
     """The chain the analyses read: adjusted roots left out, or pooled at their deliverable.
 
@@ -82,5 +87,13 @@ def standard_chain(chain: Chain, *, include_adjusted: bool = False) -> Chain:
             f"{rows.height} contracts of the adjusted root {root} pooled as {shares:g} {chain.underlying} shares "
             f"each, at strike × {int(rows['multiplier'][0]) / shares:g}"
         )
-    meta = dataclasses.replace(chain.meta, notes=[*chain.meta.notes, *notes])
+    # the stored note ("… kept apart from the standard contracts") is replaced by what was done
+    kept = [
+        n
+        for n in chain.meta.notes
+        if not any(
+            n.startswith(f"{c} contracts of the adjusted root {r} deliver") for r, c in _counts(chain).items()
+        )
+    ]
+    meta = dataclasses.replace(chain.meta, notes=[*kept, *notes])
     return Chain(frame=frame.sort(["expiration", "strike", "right", "root"]), meta=meta)

@@ -54,7 +54,8 @@ def raw_wide(path: Path) -> dict[str, object]:
 def test_every_laiweibin_file_imports_as_its_raw_rows_say_and_max_pain_matches_naive(corpus: Path) -> None:
     """1,300 files: contracts, sides, expirations, OI, spot and capture time as the raw file says;
     max pain of every expiration equal to the naive twin (≈ 30,000 expirations); the spot
-    estimate (used for the 16 files without a header) within 3% of the header wherever one exists."""
+    estimate (used for the 16 files without a header), tried wherever a header exists: median error
+    under 0.2%, 95% of files under 1%, none over 5% (it is an estimate from last trades)."""
     files = sorted((corpus / LAIWEIBIN).glob("*/*.parquet"))
     assert len(files) == 1300
     manifest = {
@@ -106,10 +107,10 @@ def test_every_laiweibin_file_imports_as_its_raw_rows_say_and_max_pain_matches_n
             expirations_compared += 1
     assert expirations_compared > 30_000
     estimate_errors.sort()
-    ninety_ninth = estimate_errors[int(0.99 * len(estimate_errors))]
-    assert max(estimate_errors) < 0.05 and ninety_ninth < 0.01 and median(estimate_errors) < 0.002, (
+    ninety_fifth = estimate_errors[int(0.95 * len(estimate_errors))]
+    assert max(estimate_errors) < 0.05 and ninety_fifth < 0.01 and median(estimate_errors) < 0.002, (
         max(estimate_errors),
-        ninety_ninth,
+        ninety_fifth,
         median(estimate_errors),
     )
 

@@ -15,16 +15,23 @@ from .formats import DASH, integer, price
 
 
 def snapshots_table(snapshots: Sequence[SnapshotInfo], width: int = 120) -> Table:
-    """Stored snapshots; below 110 columns the capture time (the id spells it) and the source go."""
+    """Stored snapshots; below 110 columns the capture time (the id spells it) and the source go,
+    below 72 the expirations and (for one ticker, named in the title) the ticker: the notes, which
+    carry the quality flags, always keep their room."""
     wide = width >= 110
+    narrow = width < 72
+    tickers = sorted({s.ticker for s in snapshots})
+    one = narrow and len(tickers) == 1
     columns = (
-        ["ticker", "id"]
+        ([] if one else ["ticker"])
+        + ["id"]
         + (["captured (New York)"] if wide else [])
-        + ["spot", "contracts", "exp."]
+        + ["spot", "contracts"]
+        + ([] if narrow else ["exp."])
         + (["source"] if wide else [])
         + ["notes"]
     )
-    table = titled_table("Stored snapshots")
+    table = titled_table(f"Stored snapshots · {tickers[0]}" if one else "Stored snapshots")
     for name in columns:
         wraps = name in ("source", "notes")
         table.add_column(

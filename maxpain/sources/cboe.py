@@ -57,9 +57,7 @@ def preamble_facts(lines: list[str], table: Table, name: str) -> None:
                 msg = f"{name}: the line 'Date: {date.group(0)[5:].strip()}' is not a date such as December 4, 2025 at 2:32 AM EST"
                 raise InputError(msg) from None
         table.captured_at = local.replace(tzinfo=NEW_YORK)
-        table.notes.append(
-            f"capture time {local:%Y-%m-%d %H:%M} New York from the file's 'Date:' line"
-            + ("" if clock else " (no time given: the close, 16:00)")
-        )
+        if not clock:
+            table.notes.append("the file's 'Date:' line gives no time: the close, 16:00 New York, assumed")
     if last and date:
         table.coverage = COVERAGE
