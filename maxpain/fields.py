@@ -21,7 +21,7 @@ from maxpain.columns import (
     rights,
     whole_counts,
 )
-from maxpain.errors import InputError
+from maxpain.errors import InputError, NotAChainError
 
 # Yahoo writes this implied volatility when it could not compute one (deep ITM, no quote).
 IV_PLACEHOLDER_MAX = 1.5e-5
@@ -64,6 +64,14 @@ class RawTable:
             )
             raise InputError(msg)
         unparsed = self.occ.get_column("expiry").is_null()
+        if unparsed.all() and not any(
+            self.found[r] for r in ("strike", "right", "expiration", "open_interest")
+        ):
+            msg = (
+                f"{self.name}: neither its columns nor its symbols ({self.occ.get_column('name')[0]!r}) "
+                "describe option contracts; is it an option chain?"
+            )
+            raise NotAChainError(msg)
         if unparsed.any():
             example = self.occ.get_column("name").filter(unparsed)[0]
             msg = (

@@ -122,15 +122,19 @@ def test_a_folder_is_walked_with_one_summary_per_reason(
         chain_csv().replace(TRADED.encode(), b"2025-12-02 20:00:00")
     )  # = b
     (folder / "MANIFEST.csv").write_text("file,rows\na.csv,6\n")
+    (folder / "deeper" / "tickers.csv").write_text(
+        "file,symbol,underlyingPrice\nb.csv,GME,25.7\n"
+    )  # no contracts
     (folder / "broken.csv").write_text(chain_csv().decode().replace("openInterest", "positions"))
     (folder / ".hidden.csv").write_bytes(chain_csv())
     code, out, err = cli(capsys, "--store", str(tmp_path / "s"), "import", str(folder))
     assert code == 3  # one refusal
     flat = " ".join(out.split())
-    assert "import: 5 of 5 files — 2 stored, 1 already stored, 1 refused, 1 not a chain" in flat
+    assert "import: 6 of 6 files — 2 stored, 1 already stored, 1 refused, 2 not a chain" in flat
     assert "refused 1: no open-interest column among" in flat
-    assert "passed over 1 (not a chain)" in flat
-    assert "broken.csv" in err and "MANIFEST" not in err
+    assert "passed over 1 (not a chain): no header line naming option-chain columns" in flat
+    assert "passed over 1 (not a chain): neither its columns nor its symbols" in flat
+    assert "broken.csv" in err and "MANIFEST" not in err and "tickers.csv" not in err
 
 
 @pytest.mark.corpus
