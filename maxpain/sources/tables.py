@@ -78,6 +78,15 @@ def _wanted_columns(names: list[str]) -> list[str]:
     return [n for n in names if known(n)] or names
 
 
+def _fields(line: str, separator: str) -> list[str]:
+    """One line's fields as CSV; a line the csv module refuses (a stray carriage return inside a
+    field) is split plainly: sniffing only needs its names."""
+    try:
+        return next(csv.reader([line], delimiter=separator), [])
+    except csv.Error:
+        return line.replace("\r", "").split(separator)
+
+
 def sniff(path: Path) -> Dialect:
     """The CSV dialect of ``path`` from its first :data:`_SNIFF_BYTES`.
 
@@ -96,7 +105,7 @@ def sniff(path: Path) -> Dialect:
     best: tuple[int, int, int, list[str]] | None = None  # (line, -known, delimiter rank, fields)
     for index, line in enumerate(lines[:_MAX_PREAMBLE_LINES]):
         for rank, separator in enumerate(_DELIMITERS):
-            fields = next(csv.reader([line], delimiter=separator), [])
+            fields = _fields(line, separator)
             keys = {_key(f) for f in fields}
             hits = len(keys & KNOWN_KEYS)
             core = bool(keys & _CORE_KEYS)
@@ -114,7 +123,7 @@ def sniff(path: Path) -> Dialect:
     chosen = _DELIMITERS[rank]
     names, notes = side_by_side_header([f.strip() for f in fields])
     separator = chosen
-    sample = [next(csv.reader([line], delimiter=separator), []) for line in lines[index + 1 : index + 200]]
+    sample = [_fields(line, separator) for line in lines[index + 1 : index + 200]]
     decimal_comma = separator != "," and any(_DECIMAL_COMMA.match(v.strip()) for row in sample for v in row)
     if separator == ",":
         ambiguous = next(
