@@ -35,7 +35,9 @@ def _counts(chain: Chain) -> dict[str, int]:
     return {root: int((roots == root).sum()) for root in chain.meta.adjusted_roots}
 
 
-def standard_chain(chain: Chain, *, include_adjusted: bool = False) -> Chain:
+def standard_chain(
+    chain: Chain, *, include_adjusted: bool = False, hint: str = "pool them on request"
+) -> Chain:
     """The chain the analyses read: adjusted roots left out, or pooled at their deliverable.
 
     Parameters
@@ -47,6 +49,9 @@ def standard_chain(chain: Chain, *, include_adjusted: bool = False) -> Chain:
         Pool adjusted contracts that deliver shares of the underlying, re-expressed as ``n``
         shares at ``strike × multiplier / n``; those that deliver cash or other securities are
         still left out.
+
+    hint
+        How the note left-out contracts get says to pool them (a front end names its own option).
 
     Returns
     -------

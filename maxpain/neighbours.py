@@ -11,9 +11,11 @@ import polars as pl
 from maxpain.chain import positions_fingerprint
 from maxpain.footer import SnapshotInfo
 from maxpain.market import trading_day
-from maxpain.quality import Neighbour, incomplete_warning
+from maxpain.quality import Neighbour, incomplete_warning, open_contracts_by_expiration
 from maxpain.store import Store
 
+#: How a copy's warning starts (views and listings recognise it by this).
+COPY_PREFIX = "identical to"
 #: Positions this few contracts cannot tell a copy from a quiet day.
 _MIN_CONTRACTS_FOR_COPY = 20
 
@@ -37,13 +39,8 @@ def open_contracts(store: Store, info: SnapshotInfo) -> dict[date, int]:
         counts: dict[date, int] = {}
         if not info.damaged:
             try:
-                counted = (
-                    pl.read_parquet(info.path, columns=["expiration", "open_interest"], glob=False)
-                    .filter(pl.col("open_interest") > 0)
-                    .group_by("expiration")
-                    .len()
-                )
-                counts = dict(zip(counted["expiration"].to_list(), counted["len"].to_list(), strict=True))
+                columns = pl.read_parquet(info.path, columns=["expiration", "open_interest"], glob=False)
+                counts = open_contracts_by_expiration(columns)
             except Exception:  # a damaged file has no neighbours' figures to give
                 counts = {}
         store.open_contracts_cache[info.path] = counts
@@ -132,7 +129,7 @@ def copy_warning(store: Store, info: SnapshotInfo, listed: list[SnapshotInfo] | 
         return None
     when = trading_day(previous.captured_at)  # type: ignore[arg-type]
     return (
-        f"identical to {when}: market holiday or stale source (the same {info.contracts:,} contracts and "
+        f"{COPY_PREFIX} {when}: market holiday or stale source (the same {info.contracts:,} contracts and "
         f"open interest as the snapshot of {when}; OI changes against it are zero)"
     )
 

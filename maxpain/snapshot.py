@@ -7,13 +7,13 @@ the snapshot stored just before the later one (the latest stored when the later 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from maxpain.chain import Chain, validate_ticker
 from maxpain.errors import NotFoundError
 from maxpain.footer import SnapshotInfo
-from maxpain.neighbours import neighbour_warnings
+from maxpain.neighbours import COPY_PREFIX, neighbour_warnings
 from maxpain.store import Store
 
 LIVE = "live"
@@ -133,3 +133,25 @@ def snapshot_pair(
         )
         raise NotFoundError(msg)
     return _stored(store, previous), after
+
+
+def pair_warnings(before: Snapshot, after: Snapshot, change_warnings: Sequence[str]) -> list[str]:
+    """Every warning of a comparison, each once: the earlier snapshot's, the later one's, then the
+    comparison's. When the later snapshot is flagged as a copy of its previous day, the
+    comparison's "open interest is identical" says the same thing and is left out.
+
+    Parameters
+    ----------
+    before, after
+        The compared snapshots.
+    change_warnings
+        The comparison's own warnings (:attr:`maxpain.analyses.OIChange.warnings`).
+
+    Returns
+    -------
+    list of str
+    """
+    warnings = list(dict.fromkeys([*before.warnings, *after.warnings, *change_warnings]))
+    if any(w.startswith(COPY_PREFIX) for w in after.neighbour_warnings):
+        warnings = [w for w in warnings if not w.startswith("open interest is identical on")]
+    return warnings

@@ -43,6 +43,7 @@ def diff(
     from rich.text import Text
 
     from maxpain import analyses
+    from maxpain.snapshot import pair_warnings
 
     from .. import payloads
     from ..render.change import by_expiration_table, change_tables, concentration_sentence
@@ -51,9 +52,7 @@ def diff(
     before, after = snapshot_pair(settings, ticker, start, end)
     change = analyses.open_interest_change(before.chain, after.chain, until=until)
     split = analyses.split_near_later(change, near_weeks=near_weeks)
-    warnings = list(dict.fromkeys([*before.warnings, *after.warnings, *change.warnings]))
-    if any(w.startswith("identical to") for w in after.warnings):  # the copy is said once, by its day
-        warnings = [w for w in warnings if not w.startswith("open interest is identical on")]
+    warnings = pair_warnings(before, after, change.warnings)
     if settings.as_json:
         emit_json(payloads.change(before, after, change, split, top, warnings))
         return

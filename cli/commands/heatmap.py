@@ -61,6 +61,7 @@ def heatmap(
     """
     from maxpain import analyses
     from maxpain.errors import InputError
+    from maxpain.snapshot import pair_warnings
 
     from .. import payloads
     from ..render.common import snapshot_header, warnings_panel
@@ -73,7 +74,7 @@ def heatmap(
         until = analyses.requested_until(opened.chain, until=until, weeks=weeks)
         change = analyses.open_interest_change(before.chain, opened.chain, until=until)
         grid = analyses.change_grid(change)
-        warnings = [*before.warnings, *change.warnings]
+        warnings = pair_warnings(before, opened, change.warnings)
     else:
         if start or end:
             raise InputError("--from/--to go with --metric change; use --at to pick the snapshot")

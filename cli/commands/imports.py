@@ -7,6 +7,7 @@ from __future__ import annotations
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -111,21 +112,22 @@ def import_(
         raise AlreadyReportedError(failures[0].exit_code if len(codes) == 1 else InputError.exit_code)
 
 
-def _one_by_one(settings: Settings, outcomes: object, total: int) -> tuple[list[Outcome], bool]:
+def _one_by_one(settings: Settings, outcomes: Iterable[Outcome], total: int) -> tuple[list[Outcome], bool]:
     """Each file's paragraph as it is stored (errors on stderr, one line each)."""
     from maxpain.neighbours import neighbour_warnings
 
     from ..render.saved import saved_lines
     from ..snapshots import open_store
 
+    target = open_store(settings)
     done: list[Outcome] = []
     try:
-        for outcome in outcomes:  # type: ignore[attr-defined]
+        for outcome in outcomes:
             done.append(outcome)
-            if outcome.result is None:
+            if outcome.result is None or outcome.meta is None:
                 print(_error_line(outcome), file=sys.stderr, flush=True)
                 continue
-            outcome.result.info.warnings = neighbour_warnings(open_store(settings), outcome.result.info)
+            outcome.result.info.warnings = neighbour_warnings(target, outcome.result.info)
             if not settings.as_json:
                 show(settings, saved_lines(outcome.path, outcome.meta, outcome.result))
     except KeyboardInterrupt:
@@ -133,7 +135,7 @@ def _one_by_one(settings: Settings, outcomes: object, total: int) -> tuple[list[
     return done, False
 
 
-def _bulk(settings: Settings, outcomes: object, total: int) -> tuple[list[Outcome], bool]:
+def _bulk(settings: Settings, outcomes: Iterable[Outcome], total: int) -> tuple[list[Outcome], bool]:
     """A progress bar over the files; refusals on stderr (the first few), the rest in the summary."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -152,7 +154,7 @@ def _bulk(settings: Settings, outcomes: object, total: int) -> tuple[list[Outcom
     ) as progress:
         task = progress.add_task("import", total=total, last="")
         try:
-            for outcome in outcomes:  # type: ignore[attr-defined]
+            for outcome in outcomes:
                 done.append(outcome)
                 if outcome.status == "refused" and refused_shown < _SHOWN_REFUSALS:
                     refused_shown += 1
@@ -239,6 +241,8 @@ def _summary(
 
 def _flag(warning: str) -> str:
     """A warning's kind, to count alike ones (``identical to 2026-06-18: …`` → ``identical to the day before``)."""
-    if warning.startswith("identical to"):
+    from maxpain.neighbours import COPY_PREFIX
+
+    if warning.startswith(COPY_PREFIX):
         return "identical to the day before: market holiday or stale source"
     return warning.split(":")[0].split(" (")[0].strip()

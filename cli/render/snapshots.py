@@ -9,6 +9,7 @@ from rich.text import Text
 
 from maxpain.footer import SnapshotInfo
 from maxpain.market import NEW_YORK
+from maxpain.neighbours import COPY_PREFIX
 
 from .common import titled_table
 from .formats import DASH, integer, price
@@ -83,6 +84,6 @@ def snapshots_table(snapshots: Sequence[SnapshotInfo], width: int = 120) -> Tabl
 
 def _flag(warning: str) -> str:
     """A neighbour warning as the listing's short flag."""
-    if warning.startswith("identical to"):
-        return "COPY of " + warning.removeprefix("identical to ").split(":")[0] + " (holiday or stale)"
+    if warning.startswith(COPY_PREFIX):
+        return "COPY of " + warning.removeprefix(COPY_PREFIX).split(":")[0].strip() + " (holiday or stale)"
     return "INCOMPLETE vs its neighbours"
