@@ -23,7 +23,7 @@ import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from maxpain import analyses, kernels
+from maxpain import analyses, kernels, limits
 from maxpain._numba import jit
 from maxpain.chain import CHAIN_SCHEMA, strike_thousandths
 
@@ -196,7 +196,7 @@ def main() -> None:
     print(f"stream floor {stream_s * 1e3:.1f} ms, max pain kernel {kernel_s * 1e3:.1f} ms", file=sys.stderr)
     numpy_s, numpy_best = best_of(1, numpy_quadratic, strike, call, put, offsets)
     print(f"numpy O(n^2) baseline {numpy_s:.2f} s", file=sys.stderr)
-    defined = status == kernels.OK
+    defined = status == limits.OK
     agree = bool(np.array_equal(strike[best_row[defined]], numpy_best[defined]))
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -15,29 +15,19 @@ function body; tests run the compiled path (threshold 0) and check the two agree
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
+from maxpain.limits import jit_threshold
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 Int64Array1D = npt.NDArray[np.int64]
 Float64Array1D = npt.NDArray[np.float64]
 BoolArray1D = npt.NDArray[np.bool_]
-
-DEFAULT_JIT_THRESHOLD = 50_000
-
-
-def jit_threshold() -> int:
-    """Rows from which the compiled kernels are used (``MAXPAIN_JIT_THRESHOLD``)."""
-    value = os.environ.get("MAXPAIN_JIT_THRESHOLD")
-    try:
-        return int(value) if value else DEFAULT_JIT_THRESHOLD
-    except ValueError:
-        return DEFAULT_JIT_THRESHOLD
 
 
 class Kernel(Generic[F]):

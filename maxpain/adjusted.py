@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Mapping
 
 import polars as pl
 
@@ -28,6 +29,14 @@ def deliverable_shares(deliverable: str, underlying: str) -> float | None:
         return None
     shares = float(match.group(1))
     return shares if shares > 0 and shares.is_integer() else None
+
+
+def standard_frame(frame: pl.DataFrame, adjusted_roots: Mapping[str, str]) -> pl.DataFrame:
+    """The rows the views read by default: ``frame`` without the contracts of adjusted roots (what
+    :func:`standard_chain` keeps without ``include_adjusted``)."""
+    if not adjusted_roots:
+        return frame
+    return frame.filter(~pl.col("root").is_in(list(adjusted_roots)))
 
 
 def _counts(chain: Chain) -> dict[str, int]:

@@ -54,6 +54,8 @@ class SnapshotInfo:
     notes: list[str] = field(default_factory=list)
     damaged: str | None = None
     warnings: list[str] = field(default_factory=list)  # from comparing it with its neighbours
+    adjusted_roots: dict[str, str] = field(default_factory=dict, repr=False)
+    summary: Any = field(default=None, repr=False)  # the footer's summary (see maxpain.summary)
 
     def to_json(self) -> dict[str, Any]:
         """The listing's JSON fields (times ISO)."""
@@ -111,6 +113,8 @@ def read_info(path: Path) -> SnapshotInfo:
     info.positions = str(meta.get("positions", ""))
     info.partial = bool(meta.get("partial"))
     info.notes = list(meta.get("notes") or [])
+    info.adjusted_roots = dict(meta.get("adjusted_roots") or {})
+    info.summary = meta.get("summary")
     return info
 
 
@@ -124,6 +128,8 @@ _FOOTER_TYPES: dict[str, tuple[type, ...]] = {
     "positions": (str,),
     "notes": (list,),
     "underlying": (str,),
+    "adjusted_roots": (dict,),
+    "summary": (dict,),
 }
 
 
@@ -160,4 +166,6 @@ def _footer_problem(meta: Any) -> str | None:
         return f"spot is {spot!r}"
     if not all(isinstance(n, str) for n in meta.get("notes", [])):
         return "notes are not text"
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in meta.get("adjusted_roots", {}).items()):
+        return "adjusted roots are not text"
     return None

@@ -20,15 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from maxpain._numba import BoolArray1D, Float64Array1D, Int64Array1D, jit
-
-# Status codes of max_pain_segments
-OK = 0
-NO_OPEN_INTEREST = 1
-EMPTY = 2
-TOO_LARGE = 3
-
-# Σ weight × strike range must stay below this for int64 payouts to be exact.
-EXACT_LIMIT = 4.0e18
+from maxpain.limits import EMPTY, EXACT_LIMIT, NO_OPEN_INTEREST, TOO_LARGE
 
 # Below this volatility × sqrt(years) Black–Scholes greeks are a step function; reported as NaN.
 MIN_VOL_TIME = 1e-8

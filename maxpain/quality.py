@@ -6,18 +6,17 @@ stops early. Such a snapshot still looks like a chain, and every figure from it 
 2025-11-28: 1,048 open contracts against ~2,200 on the days around it, and a 2025-12-19 max pain of
 175 instead of 170). The test: on the expirations both list (still open for the later one), count
 the contracts with OI > 0; a snapshot with fewer than :data:`SUSPICIOUS_LOSS` of a neighbour's count
-is marked incomplete.
+is thin; a snapshot thin against most of its neighbours is marked incomplete (the pairing is
+:mod:`maxpain.neighbours`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import polars as pl
-
-from maxpain.market import trading_day
 
 # Ordinary days in the corpus keep >= 93% of their neighbour's open contracts; the 2025-11-28
 # half-day files keep <= 85%.
@@ -81,57 +80,34 @@ def compare_open_contracts(a: OpenContracts, b: OpenContracts, *, from_day: date
     return Comparison(sum(a[e] for e in common), sum(b[e] for e in common))
 
 
-@dataclass(frozen=True)
-class Neighbour:
-    """A stored snapshot near the one being checked."""
+def thin_expr(count_a: pl.Expr, count_b: pl.Expr) -> pl.Expr:
+    """True where side a holds less than :data:`SUSPICIOUS_LOSS` of side b (and the larger side
+    has at least :data:`MIN_COMMON` open contracts): :attr:`Comparison.thin_side` ``== "a"`` as
+    an expression, for many pairs at once."""
+    larger = pl.max_horizontal(count_a, count_b)
+    return (larger >= MIN_COMMON) & (count_a < SUSPICIOUS_LOSS * count_b) & (count_a < count_b)
 
-    captured_at: datetime
-    open_contracts: OpenContracts
 
-
-def incomplete_warning(
-    captured_at: datetime, counts: OpenContracts, neighbours: Sequence[Neighbour]
-) -> str | None:
-    """A warning when the snapshot looks incomplete next to a neighbour, else None.
+def incomplete_message(neighbour_at: datetime, count_a: int, count_b: int) -> str:
+    """The warning of a snapshot that lists far fewer open contracts than most of its neighbours
+    within :data:`NEIGHBOUR_DAYS` days (not one: chains grow new strikes over days, so a snapshot
+    a few days before a busy one can hold fewer open contracts without missing any); the nearest
+    such neighbour is named.
 
     Parameters
     ----------
-    captured_at
-        The snapshot's capture time.
-    counts
-        Its :func:`open_contracts_by_expiration`.
-    neighbours
-        Stored snapshots of the same underlying; only those within :data:`NEIGHBOUR_DAYS` days
-        are compared. The snapshot is incomplete when it holds less than :data:`SUSPICIOUS_LOSS`
-        of the open contracts of most of them (named: the nearest such).
+    neighbour_at
+        When the nearest neighbour it is thin against was captured.
+    count_a, count_b
+        Open contracts of the snapshot and of that neighbour, on the expirations both list.
 
     Returns
     -------
-    str or None
+    str
     """
-    nearest: tuple[timedelta, Neighbour, Comparison] | None = None
-    compared = thin = 0
-    for neighbour in neighbours:
-        apart = abs(neighbour.captured_at - captured_at)
-        if apart > timedelta(days=NEIGHBOUR_DAYS):
-            continue
-        later = max(captured_at, neighbour.captured_at)
-        comparison = compare_open_contracts(counts, neighbour.open_contracts, from_day=trading_day(later))
-        if max(comparison.count_a, comparison.count_b) < MIN_COMMON:
-            continue
-        compared += 1
-        if comparison.thin_side == "a":
-            thin += 1
-            if nearest is None or apart < nearest[0]:
-                nearest = (apart, neighbour, comparison)
-    # thin next to most of its neighbours, not one: chains grow new strikes over days, so a
-    # snapshot a few days before a busy one can hold fewer open contracts without missing any
-    if nearest is None or 2 * thin <= compared:
-        return None
-    _, neighbour, comparison = nearest
     return (
         f"incomplete snapshot: it lists far fewer open contracts than the snapshot of "
-        f"{neighbour.captured_at:%Y-%m-%d %H:%M} UTC ({comparison.count_a:,} vs {comparison.count_b:,} on the "
+        f"{neighbour_at:%Y-%m-%d %H:%M} UTC ({count_a:,} vs {count_b:,} on the "
         "expirations both list); a source that zeroes open interest (Yahoo around half-days) or "
         "stopped early: its figures are unreliable"
     )

@@ -11,9 +11,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from maxpain.chain import Chain, validate_ticker
-from maxpain.errors import NotFoundError
+from maxpain.errors import NotFoundError, StoreError
 from maxpain.footer import SnapshotInfo
-from maxpain.neighbours import COPY_PREFIX, neighbour_warnings
+from maxpain.neighbours import COPY_PREFIX, warnings_frame
 from maxpain.store import Store
 
 LIVE = "live"
@@ -84,13 +84,23 @@ def open_snapshot(
             raise NotFoundError(msg)
         return Snapshot(live(ticker), None)
     info = store.resolve(ticker, selector)
-    return _stored(store, info)
+    try:
+        return _stored(store, info)
+    except StoreError:
+        # damaged since the catalog listed it (cut short in place): the catalog now knows, so
+        # "latest" or a date resolves to the snapshot before it; an explicit id still fails
+        again = store.resolve(ticker, selector)
+        if again.id == info.id:
+            raise
+        return _stored(store, again)
 
 
 def _stored(store: Store, info: SnapshotInfo) -> Snapshot:
-    listed = store.snapshots(info.ticker)
-    damaged = sum(1 for s in listed if s.damaged)
-    return Snapshot(store.load(info), info, damaged, tuple(neighbour_warnings(store, info, listed)))
+    listed = store.catalog(info.ticker)
+    damaged = int(listed.get_column("damaged").is_not_null().sum())
+    found = warnings_frame(listed, [info.id])
+    warnings = tuple(found["warnings"][0].to_list()) if found.height else ()
+    return Snapshot(store.load(info), info, damaged, warnings)
 
 
 def snapshot_pair(

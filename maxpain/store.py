@@ -1,4 +1,4 @@
-"""The snapshot store: one immutable Parquet file per snapshot.
+"""The snapshot store: one immutable Parquet file per snapshot, and a catalog per ticker.
 
 Layout: ``<store>/<UNDERLYING>/<captured_at UTC, e.g. 2025-12-01T201208Z>.parquet``. Each file holds
 the chain's rows plus two constant columns (``underlying``, ``captured_at``) so that
@@ -10,21 +10,25 @@ Writes are atomic: the snapshot is written to a hidden temporary file, fsynced, 
 its final name (``os.link`` fails instead of overwriting, so two writers never clobber each other)
 and the folder is fsynced. A crash leaves at most a hidden ``.tmp`` file, never a visible
 half-snapshot; stale temporaries are swept by later writes.
+
+Listings, ``latest`` and the neighbour checks read the ticker's catalog (:mod:`maxpain.catalog`),
+a derived file that a read refreshes from the footers of new files; a save only writes its file
+(with its summary, :mod:`maxpain.summary`, in the footer).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import re
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 import polars as pl
 
+from maxpain import catalog
 from maxpain.chain import (
     CHAIN_COLUMNS,
     CHAIN_SCHEMA,
@@ -37,7 +41,7 @@ from maxpain.chain import (
 from maxpain.errors import InputError, NotFoundError, StoreError
 from maxpain.footer import FORMAT_VERSION, META_KEY, SnapshotInfo, disagreement, read_info, snapshot_id
 
-_ID_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{6}Z(-\d+)?$")
+_ID_PATTERN = catalog.ID_PATTERN
 _STALE_TMP_SECONDS = 600
 
 
@@ -111,8 +115,11 @@ class Store:
                 return SaveResult(existing, created=False)
         self._sweep_temporaries(folder)
 
+        from maxpain.summary import summary_of, to_footer
+
         meta = chain.meta.to_dict()
         meta.update(
+            summary=to_footer(summary_of(chain)),
             content_hash=content_hash,
             positions=positions_fingerprint(chain.frame),
             contracts=len(chain),
@@ -222,6 +229,36 @@ class Store:
         """Read a snapshot's footer (see :func:`maxpain.footer.read_info`)."""
         return read_info(path)
 
+    def catalog(
+        self, ticker: str, *, columns: list[str] | None = None, validate: bool = False
+    ) -> pl.DataFrame:
+        """The ticker's catalog, refreshed (see :mod:`maxpain.catalog`): one row per snapshot file,
+        oldest first, damaged files included with ``damaged`` set.
+
+        Parameters
+        ----------
+        ticker
+            The underlying.
+        columns
+            Only these columns (default: all, the per-expiration summaries included).
+        validate
+            Check every file's size and modification time (files changed in place are read
+            again): what listings do.
+
+        Returns
+        -------
+        polars.DataFrame
+            Empty when nothing is stored for ``ticker``.
+
+        Raises
+        ------
+        InputError
+            ``ticker`` is not a ticker symbol, or its folder leads out of the store.
+        """
+        name = validate_ticker(ticker)
+        self._ticker_dir(name)
+        return catalog.load(self.root, name, columns=columns, validate=validate)
+
     def snapshots(self, ticker: str | None = None) -> list[SnapshotInfo]:
         """The stored snapshots.
 
@@ -244,15 +281,10 @@ class Store:
         found: list[SnapshotInfo] = []
         for name in tickers:
             try:
-                folder = self._ticker_dir(name)
+                listing = self.catalog(name, columns=list(catalog.LISTING_COLUMNS), validate=True)
             except InputError:  # a symlink out of the store
                 continue
-            if not folder.is_dir():
-                continue
-            for path in sorted(folder.glob("*.parquet")):
-                if _ID_PATTERN.match(path.stem):
-                    found.append(self.info(path))
-        found.sort(key=lambda s: (s.ticker, s.captured_at or _time_of_id(s.id), s.id))
+            found.extend(catalog.infos(listing, self.root, name))
         return found
 
     def resolve(self, ticker: str, selector: str = "latest") -> SnapshotInfo:
@@ -281,37 +313,46 @@ class Store:
         if not self.root.is_dir():
             msg = f"the store {self.root} does not exist; choose another store (or set MAXPAIN_HOME), or fetch or import a snapshot first"
             raise NotFoundError(msg, parameter="store")
-        snapshots = [s for s in self.snapshots(ticker) if not s.damaged]
-        if not snapshots:
+        try:
+            listing = self.catalog(ticker, columns=list(catalog.LISTING_COLUMNS))
+        except InputError:  # a folder that leads out of the store: nothing stored here
+            listing = pl.DataFrame(schema={c: catalog.COLUMNS[c] for c in catalog.LISTING_COLUMNS})
+        intact = listing.filter(pl.col("damaged").is_null())
+        if intact.height == 0:
             stored = ", ".join(self.tickers()) or "none"
             skipped = "".join(f"; {reason}" for reason in self.skipped)
             msg = f"no snapshots of {ticker} in {self.root} (stored tickers: {stored}{skipped}); fetch or import {ticker} first"
             raise NotFoundError(msg)
         selector = (selector or "latest").strip()
         if selector == "latest":
-            return snapshots[-1]
+            return self._one(intact.tail(1), ticker)
         try:
             day = date.fromisoformat(selector)
         except ValueError:
             day = None
         if day is not None:
-            same_day = [s for s in snapshots if s.captured_at and s.captured_at.date() == day]
-            if not same_day:
-                days = sorted({s.captured_at.date().isoformat() for s in snapshots if s.captured_at})
+            same_day = intact.filter(pl.col("captured_at").dt.date() == day)
+            if same_day.height == 0:
+                days = intact.get_column("captured_at").dt.date().unique().sort().cast(pl.String).to_list()
                 msg = f"no {ticker} snapshot on {day} (stored days: {_short_list(days)})"
                 raise NotFoundError(msg)
-            return same_day[-1]
-        exact = [s for s in snapshots if s.id == selector]
-        if exact:
-            return exact[0]
-        prefixed = [s for s in snapshots if s.id.startswith(selector)]
-        if len(prefixed) == 1:
-            return prefixed[0]
-        if len(prefixed) > 1:
-            msg = f"{selector!r} matches {len(prefixed)} {ticker} snapshots ({_short_list([s.id for s in prefixed])}); give more of the id"
+            return self._one(same_day.tail(1), ticker)
+        exact = intact.filter(pl.col("id") == selector)
+        if exact.height:
+            return self._one(exact.head(1), ticker)
+        prefixed = intact.filter(pl.col("id").str.starts_with(selector))
+        if prefixed.height == 1:
+            return self._one(prefixed, ticker)
+        ids = prefixed.get_column("id").to_list()
+        if len(ids) > 1:
+            msg = f"{selector!r} matches {len(ids)} {ticker} snapshots ({_short_list(ids)}); give more of the id"
             raise InputError(msg)
-        msg = f"no {ticker} snapshot matches {selector!r}; use latest, a date (YYYY-MM-DD), an id or its prefix (ids: {_short_list([s.id for s in snapshots])})"
+        every = intact.get_column("id").to_list()
+        msg = f"no {ticker} snapshot matches {selector!r}; use latest, a date (YYYY-MM-DD), an id or its prefix (ids: {_short_list(every)})"
         raise NotFoundError(msg)
+
+    def _one(self, row: pl.DataFrame, ticker: str) -> SnapshotInfo:
+        return catalog.infos(row, self.root, ticker)[0]
 
     def previous(self, info: SnapshotInfo) -> SnapshotInfo | None:
         """The snapshot stored before another.
@@ -326,12 +367,12 @@ class Store:
         SnapshotInfo or None
             The intact snapshot of the same ticker captured just before ``info``.
         """
-        earlier = [
-            s
-            for s in self.snapshots(info.ticker)
-            if not s.damaged and s.captured_at and info.captured_at and s.captured_at < info.captured_at
-        ]
-        return earlier[-1] if earlier else None
+        if info.captured_at is None:
+            return None
+        earlier = self.catalog(info.ticker, columns=list(catalog.LISTING_COLUMNS)).filter(
+            pl.col("damaged").is_null() & (pl.col("captured_at") < info.captured_at)
+        )
+        return self._one(earlier.tail(1), info.ticker) if earlier.height else None
 
     def load(self, info: SnapshotInfo) -> Chain:
         """Read a snapshot back into a :class:`Chain` (same rows, same metadata).
@@ -355,16 +396,26 @@ class Store:
             raise StoreError(msg)
         try:
             raw = pl.read_parquet_metadata(info.path)
-            meta = ChainMeta.from_dict(json.loads(raw[META_KEY]))
+            footer = json.loads(raw[META_KEY])
+            meta = ChainMeta.from_dict(footer)
             stored = set(pl.read_parquet_schema(info.path))
             frame = pl.read_parquet(info.path, columns=[c for c in CHAIN_SCHEMA if c in stored], glob=False)
             missing = [c for c in OPTIONAL_COLUMNS if c not in stored]  # stored before they existed
             frame = frame.with_columns(pl.lit(None, dtype=pl.Float64).alias(c) for c in missing)
             frame = frame.select(CHAIN_COLUMNS).cast(CHAIN_SCHEMA)  # type: ignore[arg-type]
         except Exception as error:
+            self._recheck(info)  # damaged since the catalog read it: the next resolve knows
             msg = f"snapshot {info.ticker}/{info.id} cannot be read ({type(error).__name__}); it may be damaged: {info.path}"
             raise StoreError(msg) from None
+        if info.content_hash and footer.get("content_hash") != info.content_hash:
+            self._recheck(info)  # rewritten in place since the catalog read it
         return Chain(frame=frame, meta=meta)
+
+    def _recheck(self, info: SnapshotInfo) -> None:
+        try:
+            catalog.load(self.root, info.ticker, columns=["id"], recheck=[info.id])
+        except InputError:
+            pass
 
     def verify(self, ticker: str | None = None) -> list[SnapshotInfo]:
         """Read every snapshot of ``ticker`` (default: all) completely.
@@ -380,6 +431,8 @@ class Store:
             As :meth:`snapshots`, with ``damaged`` set where the rows cannot be read, or the file's
             id, footer, folder and rows disagree (row count, underlying, capture time).
         """
+        for name in [validate_ticker(ticker)] if ticker else self.tickers():
+            catalog.load(self.root, name, columns=["id"], rebuild=True)
         checked = self.snapshots(ticker)
         for info in checked:
             if info.damaged:
@@ -389,11 +442,6 @@ class Store:
             except StoreError as error:
                 info.damaged = str(error)
         return checked
-
-
-def _time_of_id(snapshot: str) -> datetime:
-    """The capture time written in a snapshot id (used to order damaged files)."""
-    return datetime.strptime(snapshot[:18], "%Y-%m-%dT%H%M%SZ").replace(tzinfo=UTC)
 
 
 def _fsync_dir(folder: Path) -> None:

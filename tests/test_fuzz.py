@@ -21,6 +21,7 @@ from maxpain.chain import CHAIN_SCHEMA, Chain
 from maxpain.errors import EXIT_CODES, MaxpainError
 from maxpain.sources.files import read_file
 from maxpain.store import Store
+from tests.cli.helpers import tree
 
 EXAMPLES = int(os.environ.get("MAXPAIN_FUZZ_EXAMPLES", "60"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
@@ -272,9 +273,9 @@ TOKENS = st.sampled_from(
 def test_any_command_line_ends_in_a_documented_exit_code(
     capsys: pytest.CaptureFixture[str], demo_copy: Path, argv: list[str]
 ) -> None:
-    before = sorted(p.name for p in demo_copy.rglob("*"))
+    before = tree(demo_copy)
     code = run(["--store", str(demo_copy), *[a for a in argv if a != "live"]])
     _, err = capsys.readouterr()
     assert code in EXIT_CODES and code != 1, (argv, err)
     assert "Traceback" not in err
-    assert sorted(p.name for p in demo_copy.rglob("*")) == before
+    assert tree(demo_copy) == before

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from maxpain import kernels
+from maxpain import kernels, limits
 from maxpain.chain import strike_thousandths
 from tests import naive
 from tests.strategies import CONTRACT, OPEN_INTEREST, STRIKES, arrays, unique_contracts
@@ -34,9 +34,9 @@ def test_max_pain_segments_matches_naive(segments: list[list[tuple[float, str, i
         expected_strike, expected_payout = naive.naive_max_pain(contracts)
         if expected_strike is None:
             assert best_row[s] == -1
-            assert status[s] in (kernels.NO_OPEN_INTEREST, kernels.EMPTY)
+            assert status[s] in (limits.NO_OPEN_INTEREST, limits.EMPTY)
         else:
-            assert status[s] == kernels.OK
+            assert status[s] == limits.OK
             assert strike[best_row[s]] / 1000 == expected_strike
             assert Fraction(int(best_payout[s]), 1000) == expected_payout
 
@@ -131,7 +131,7 @@ def test_too_large_for_exact_arithmetic_is_reported() -> None:
     strike = np.array([1_000, 30_000_000], dtype=np.int64)
     weight = np.array([10**12, 10**12], dtype=np.int64)
     _, _, status = kernels.max_pain_segments(strike, weight, weight, np.array([0, 2], dtype=np.int64))
-    assert status[0] == kernels.TOO_LARGE
+    assert status[0] == limits.TOO_LARGE
 
 
 @settings(max_examples=200, deadline=None)

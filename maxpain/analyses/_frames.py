@@ -10,11 +10,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
-import numpy as np
 import polars as pl
 
 from maxpain.chain import RIGHT_DTYPE, STRIKE_SCALE, strike_thousandths
+
+if TYPE_CHECKING:  # numpy loads with the kernels, not with this module (one-ticker commands skip it)
+    import numpy as np
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,8 @@ def segment(frame: pl.DataFrame, by: Sequence[str]) -> Segments:
     -------
     Segments
     """
+    import numpy as np
+
     columns = [*by, "strike"]
     ordered = frame if _ordered(frame, columns) else frame.sort(columns)
     if not by or ordered.height == 0:
@@ -83,6 +88,8 @@ def segment(frame: pl.DataFrame, by: Sequence[str]) -> Segments:
 
 def contract_arrays(ordered: pl.DataFrame) -> ContractArrays:
     """The kernels' arrays of a frame with ``strike, right, open_interest, volume, multiplier``."""
+    import numpy as np
+
     right = ordered.get_column("right")
     if right.dtype != RIGHT_DTYPE:  # physical code 0 = call, 1 = put
         right = right.cast(pl.String).cast(RIGHT_DTYPE)

@@ -10,26 +10,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
-import numpy as np
 import polars as pl
 
-from maxpain import kernels
-from maxpain.analyses._frames import (
-    Segments,
-    contract_arrays,
-    from_thousandths,
-    in_expirations,
-    ratio,
-    segment,
-)
+from maxpain.analyses._frames import in_expirations, ratio
 from maxpain.analyses.window import Window, require_listed
-from maxpain.chain import Chain
+from maxpain.chain import STRIKE_SCALE, Chain, strike_thousandths
+from maxpain.limits import EMPTY, EXACT_LIMIT, NO_OPEN_INTEREST, OK, TOO_LARGE, jit_threshold
+
+if TYPE_CHECKING:
+    from maxpain.analyses._frames import Segments
 
 REASONS = {
-    kernels.NO_OPEN_INTEREST: "all known open interest is zero (Yahoo reports 0 before the open)",
-    kernels.EMPTY: "no contracts",
-    kernels.TOO_LARGE: "open interest × strike range too large for exact arithmetic",
+    NO_OPEN_INTEREST: "all known open interest is zero (Yahoo reports 0 before the open)",
+    EMPTY: "no contracts",
+    TOO_LARGE: "open interest × strike range too large for exact arithmetic",
 }
 ALL_UNKNOWN = "open interest is unknown for every contract"
 NO_PUTS = "no puts listed (the source listed calls only): max pain undefined"
@@ -42,6 +38,10 @@ def max_pain_table(
 ) -> pl.DataFrame:
     """Max pain of every segment of ``frame``, one row per segment in key order.
 
+    Below :func:`maxpain.limits.jit_threshold` rows (one ticker's chain, a few snapshots) this is
+    one polars query (:func:`max_pain_query`); from it on, or when ``segments`` are given, the numba
+    kernels sweep the segments. Both are exact and agree row for row (tested).
+
     Parameters
     ----------
     frame
@@ -51,7 +51,7 @@ def max_pain_table(
         pain per expiration, ``[]`` for one pooled figure, ``["ticker", "expiration"]`` for many
         underlyings at once.
     segments
-        The already-segmented ``frame``, to share one sort between analyses.
+        The already-segmented ``frame``, to share one sort between analyses (kernel path).
 
     Returns
     -------
@@ -61,6 +61,126 @@ def max_pain_table(
         undefined), ``min_payout`` (the payout at max pain, in currency) and ``reason`` (why it is
         undefined, else null).
     """
+    if segments is None and frame.height < jit_threshold():
+        return max_pain_query(frame, by)
+    return _max_pain_kernels(frame, by, segments)
+
+
+def max_pain_query(frame: pl.DataFrame, by: Sequence[str]) -> pl.DataFrame:
+    """:func:`max_pain_table` as one polars query (no numpy): see :func:`segment_query`."""
+    query = segment_query(frame, by).select(*by, *_COUNTS, "max_pain", "min_payout", "reason")
+    return query.collect(engine="in-memory")  # small inputs: no streaming set-up
+
+
+def segment_query(frame: pl.DataFrame, by: Sequence[str]) -> pl.LazyFrame:
+    """Max pain and the side counts of every segment of ``frame``, as one lazy polars query.
+
+    Contracts are first summed into distinct strikes ``k_0 < k_1 < …`` per segment, with call and
+    put weights ``w = multiplier × OI`` (OI > 0) and strike distances ``x = k − k_0`` in
+    thousandths. Then ``payout(k_j) = Σ_{i≤j} wc_i (x_j − x_i) + Σ_{i≥j} wp_i (x_i − x_j)`` from
+    running sums: every term is at most Σ w × range, which the :data:`~maxpain.limits.EXACT_LIMIT`
+    check keeps inside int64, so the payouts are exact and ties are exact ties (the lowest strike
+    wins).
+
+    Returns
+    -------
+    polars.LazyFrame
+        The :func:`max_pain_table` columns plus ``calls_listed``, ``puts_listed`` and
+        ``open_contracts`` (contracts with OI > 0), in key order.
+    """
+    keys = list(by) or ["__segment"]
+    oi, volume = pl.col("open_interest"), pl.col("volume")
+    put = pl.col("right").cast(pl.String) == "P"
+    weight = pl.when(oi > 0).then(oi * pl.col("multiplier").cast(pl.Int64)).otherwise(0)
+    lazy = frame.lazy() if by else frame.lazy().with_columns(__segment=pl.lit(0))
+    per_strike = (
+        lazy.group_by([*keys, strike_thousandths(pl.col("strike")).alias("units")])
+        .agg(
+            strike=pl.col("strike").min(),
+            wc=weight.filter(~put).sum(),
+            wp=weight.filter(put).sum(),
+            call_oi=oi.filter(~put).sum(),
+            put_oi=oi.filter(put).sum(),
+            call_volume=volume.filter(~put).sum(),
+            put_volume=volume.filter(put).sum(),
+            contracts=pl.len(),
+            unknown_oi=oi.is_null().sum(),
+            calls_listed=(~put).sum(),
+            puts_listed=put.sum(),
+            open_contracts=(oi > 0).sum(),
+        )
+        .sort([*keys, "units"])
+    )
+    x = pl.col("units") - pl.col("units").first()
+    wc, wp = pl.col("wc"), pl.col("wp")
+    # (x·Σwc − Σwc·x) + (Σwp·x − x·Σwp): each half lies in [0, Σw × range] (no int64 overflow)
+    payout = (x * wc.cum_sum() - (wc * x).cum_sum()) + (
+        (wp * x).cum_sum(reverse=True) - x * wp.cum_sum(reverse=True)
+    )
+    summed = ("call_oi", "put_oi", "call_volume", "put_volume", "contracts", "unknown_oi")
+    segments = per_strike.group_by(keys, maintain_order=True).agg(
+        *(
+            pl.col(name).sum().cast(pl.Int64)
+            for name in (*summed, "calls_listed", "puts_listed", "open_contracts")
+        ),
+        total=(wc + wp).sum(),
+        span=pl.col("units").last() - pl.col("units").first(),
+        best_strike=pl.col("strike").sort_by(payout, "units").first(),
+        best_payout=payout.min(),
+    )
+    status = (
+        pl.when(pl.col("total") == 0)
+        .then(NO_OPEN_INTEREST)
+        .when(pl.col("total").cast(pl.Float64) * pl.col("span").cast(pl.Float64) > EXACT_LIMIT)
+        .then(TOO_LARGE)
+        .otherwise(OK)
+    )
+    reason = (
+        pl.when((pl.col("unknown_oi") == pl.col("contracts")) & (pl.col("contracts") > 0))
+        .then(pl.lit(ALL_UNKNOWN))
+        .when(pl.col("status") == NO_OPEN_INTEREST)
+        .then(pl.lit(REASONS[NO_OPEN_INTEREST]))
+        .when(pl.col("status") == TOO_LARGE)
+        .then(pl.lit(REASONS[TOO_LARGE]))
+    )
+    defined = pl.col("status") == OK
+    table = (
+        segments.with_columns(status=status)
+        .with_columns(
+            max_pain=pl.when(defined).then(pl.col("best_strike")).cast(pl.Float64),
+            min_payout=pl.when(defined)
+            .then(pl.col("best_payout").cast(pl.Float64) / float(STRIKE_SCALE))
+            .cast(pl.Float64),
+            reason=reason.cast(pl.String),
+        )
+        .drop("total", "span", "best_strike", "best_payout", "status")
+    )
+    if by:
+        return table
+    # one pooled figure, even of nothing
+    nothing = pl.LazyFrame(
+        {
+            "__segment": [0],
+            **{name: [0] for name in summed},
+            "calls_listed": [0],
+            "puts_listed": [0],
+            "open_contracts": [0],
+            "max_pain": [None],
+            "min_payout": [None],
+            "reason": [REASONS[EMPTY]],
+        },
+        schema=table.collect_schema(),
+    )
+    return pl.concat([table, nothing]).head(1).drop("__segment")
+
+
+def _max_pain_kernels(frame: pl.DataFrame, by: Sequence[str], segments: Segments | None) -> pl.DataFrame:
+    """:func:`max_pain_table` through the numba kernels (large inputs, shared segments)."""
+    import numpy as np
+
+    from maxpain import kernels
+    from maxpain.analyses._frames import contract_arrays, from_thousandths, segment
+
     segments = segments or segment(frame, by)
     offsets = segments.offsets
     arrays = contract_arrays(segments.frame)
@@ -79,9 +199,7 @@ def max_pain_table(
     contracts = np.diff(offsets)
     sums = dict(zip(_COUNTS, (call_oi, put_oi, call_volume, put_volume, contracts, unknown_oi), strict=True))
     reasons = [
-        ALL_UNKNOWN
-        if (unknown == count and count > 0)
-        else (None if code == kernels.OK else REASONS[int(code)])
+        ALL_UNKNOWN if (unknown == count and count > 0) else (None if code == OK else REASONS[int(code)])
         for code, unknown, count in zip(status, unknown_oi, contracts, strict=True)
     ]
     result = pl.DataFrame(
@@ -97,6 +215,53 @@ def max_pain_table(
     return pl.concat([segments.keys, result], how="horizontal")
 
 
+def expiration_table(frame: pl.DataFrame, by: Sequence[str] = ()) -> pl.DataFrame:
+    """Max pain of every expiration (of every ``by`` key) with the one-sided rule applied.
+
+    Parameters
+    ----------
+    frame
+        Chain-shaped rows (one chain, or many keyed by ``by``: snapshots, tickers).
+    by
+        Keys above the expiration.
+
+    Returns
+    -------
+    polars.DataFrame
+        :func:`max_pain_table` by ``[*by, "expiration"]``, plus ``calls_listed``, ``puts_listed``,
+        ``open_contracts`` (OI > 0) and ``note`` (set when the source listed only calls or only puts for that expiration: its
+        max pain is then null, with the note as its ``reason``).
+    """
+    keys = [*by, "expiration"]
+    if frame.height < jit_threshold():
+        table = segment_query(frame, keys).collect(engine="in-memory")
+    else:
+        table = max_pain_table(frame, keys).join(
+            frame.group_by(keys).agg(
+                calls_listed=(pl.col("right") == "C").sum().cast(pl.Int64),
+                puts_listed=(pl.col("right") == "P").sum().cast(pl.Int64),
+                open_contracts=(pl.col("open_interest") > 0).sum().cast(pl.Int64),
+            ),
+            on=keys,
+            how="left",
+            maintain_order="left",
+        )
+    # An expiration listing only one side is a source defect (a collector that wrote the calls
+    # twice and the puts never): max pain over half a chain is not max pain, so it is undefined.
+    one_side = (
+        pl.when(pl.col("puts_listed") == 0)
+        .then(pl.lit(NO_PUTS))
+        .when(pl.col("calls_listed") == 0)
+        .then(pl.lit(NO_CALLS))
+        .otherwise(None)
+    )
+    return table.with_columns(note=one_side).with_columns(
+        max_pain=pl.when(pl.col("note").is_null()).then(pl.col("max_pain")),
+        min_payout=pl.when(pl.col("note").is_null()).then(pl.col("min_payout")),
+        reason=pl.coalesce(pl.col("note"), pl.col("reason")),
+    )
+
+
 def max_pain_by_expiration(chain: Chain) -> pl.DataFrame:
     """Max pain of every expiration of ``chain`` with what a trader reads beside it.
 
@@ -109,40 +274,24 @@ def max_pain_by_expiration(chain: Chain) -> pl.DataFrame:
     -------
     polars.DataFrame
         :func:`max_pain_table` by ``expiration``, plus ``distance_to_spot`` (max pain − spot),
-        ``put_call_oi_ratio``, ``put_call_volume_ratio`` and ``note`` (set when the source listed
-        only calls or only puts for that expiration: its max pain is then null, with the note as
-        its ``reason``).
+        ``put_call_oi_ratio``, ``put_call_volume_ratio`` and ``note`` (see :func:`expiration_table`).
     """
-    table = max_pain_table(chain.frame, ["expiration"])
+    table = expiration_table(chain.frame)
     spot = chain.meta.spot
-    sides = chain.frame.group_by("expiration").agg(
-        calls_listed=(pl.col("right") == "C").sum(), puts_listed=(pl.col("right") == "P").sum()
-    )
-    # An expiration listing only one side is a source defect (a collector that wrote the calls
-    # twice and the puts never): max pain over half a chain is not max pain, so it is undefined.
-    one_side = (
-        pl.when(pl.col("puts_listed") == 0)
-        .then(pl.lit(NO_PUTS))
-        .when(pl.col("calls_listed") == 0)
-        .then(pl.lit(NO_CALLS))
-        .otherwise(None)
-    )
-    return (
-        table.join(sides, on="expiration", how="left", maintain_order="left")
-        .with_columns(note=one_side)
-        .with_columns(
-            max_pain=pl.when(pl.col("note").is_null()).then(pl.col("max_pain")),
-            min_payout=pl.when(pl.col("note").is_null()).then(pl.col("min_payout")),
-            reason=pl.coalesce(pl.col("note"), pl.col("reason")),
-        )
-        .with_columns(
-            distance_to_spot=(pl.col("max_pain") - spot)
-            if spot is not None
-            else pl.lit(None, dtype=pl.Float64),
-            put_call_oi_ratio=ratio("put_oi", "call_oi"),
-            put_call_volume_ratio=ratio("put_volume", "call_volume"),
-        )
-        .select(*table.columns, "distance_to_spot", "put_call_oi_ratio", "put_call_volume_ratio", "note")
+    return table.with_columns(
+        distance_to_spot=(pl.col("max_pain") - spot) if spot is not None else pl.lit(None, dtype=pl.Float64),
+        put_call_oi_ratio=ratio("put_oi", "call_oi"),
+        put_call_volume_ratio=ratio("put_volume", "call_volume"),
+    ).select(
+        "expiration",
+        *_COUNTS,
+        "max_pain",
+        "min_payout",
+        "reason",
+        "distance_to_spot",
+        "put_call_oi_ratio",
+        "put_call_volume_ratio",
+        "note",
     )
 
 
@@ -255,14 +404,19 @@ def payout_by_strike(chain: Chain, expirations: Sequence[date]) -> pl.DataFrame 
     polars.DataFrame or None
         ``strike, call_payout, put_payout, total_payout`` (currency), strike ascending; None when
         the payouts exceed exact int64 arithmetic (the bound max pain checks, see
-        :data:`maxpain.kernels.EXACT_LIMIT`): never a silently wrapped number.
+        :data:`maxpain.limits.EXACT_LIMIT`): never a silently wrapped number.
     """
+    import numpy as np
+
+    from maxpain import kernels
+    from maxpain.analyses._frames import contract_arrays, from_thousandths
+
     arrays = contract_arrays(in_expirations(chain.frame, expirations).sort("strike"))
     call_weight, put_weight = kernels.contract_weights(arrays.is_put, arrays.open_interest, arrays.multiplier)
     if len(arrays.strike_units):
         weight = float(call_weight.sum(dtype=np.float64) + put_weight.sum(dtype=np.float64))
         span = float(arrays.strike_units[-1] - arrays.strike_units[0])
-        if weight * span > kernels.EXACT_LIMIT:
+        if weight * span > EXACT_LIMIT:
             return None
     strikes, call_payout, put_payout = kernels.payout_at_strikes(arrays.strike_units, call_weight, put_weight)
     return pl.DataFrame(
@@ -327,7 +481,7 @@ def pain_study(chain: Chain, window: Window, expiries: Sequence[date] = ()) -> P
     curve_window = Window.of_expirations(window.start, curve_expirations) if curve_expirations else None
     curve_pain = pooled_max_pain(chain, curve_window) if curve_window else None
     curve = payout_by_strike(chain, curve_expirations) if curve_window else None
-    curve_reason = REASONS[kernels.TOO_LARGE] if curve_window and curve is None else None
+    curve_reason = REASONS[TOO_LARGE] if curve_window and curve is None else None
     return PainStudy(
         window=window,
         expirations=shown,

@@ -70,8 +70,13 @@ def assert_one_sentence(err: str) -> None:
 
 
 def tree(root: Path) -> dict[str, bytes]:
+    """Every stored file's bytes, by path: the snapshots (the derived catalog left out)."""
     return (
-        {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+        {
+            str(p.relative_to(root)): p.read_bytes()
+            for p in sorted(root.rglob("*"))
+            if p.is_file() and ".catalog" not in p.relative_to(root).parts
+        }
         if root.exists()
         else {}
     )

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.helpers import cli, demo_exposure, figures_missing_from_json
+from tests.cli.helpers import cli, demo_exposure, figures_missing_from_json, tree
 
 
 def test_help_lists_every_command_with_examples(capsys: pytest.CaptureFixture[str]) -> None:
@@ -67,13 +67,13 @@ def test_options_work_after_the_command_too(capsys: pytest.CaptureFixture[str], 
 def test_errors_are_one_sentence_with_exit_codes(
     capsys: pytest.CaptureFixture[str], demo: str, args: list[str], exit_code: int, fragment: str
 ) -> None:
-    before = sorted(p.name for p in Path(demo).rglob("*"))
+    before = tree(Path(demo))
     code, _out, err = cli(capsys, "--store", demo, *args)
     assert code == exit_code, err
     assert fragment in err
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
     assert err.startswith("maxpain: ")
-    assert sorted(p.name for p in Path(demo).rglob("*")) == before  # the store is untouched
+    assert tree(Path(demo)) == before  # the store is untouched
 
 
 def test_the_headline_checker_catches_figures_the_json_lacks() -> None:

@@ -1,0 +1,382 @@
+"""The store's catalog: one derived file per ticker listing its snapshots, so that resolving
+``latest``, listing a ticker and checking neighbours cost the same with 9 or 10,000 snapshots.
+
+``<store>/.catalog/<TICKER>.catalog`` is a Parquet table with one row per snapshot file of the
+ticker's folder: the footer's fields (:data:`COLUMNS`) and the snapshot's per-expiration summary
+(:mod:`maxpain.summary`) as a list of structs. The snapshot files stay the truth; the catalog is a
+cache of what their footers say, and is
+
+- **refreshed** when the folder changed since it was written (a snapshot saved, or a file added or
+  removed by hand): the folder is listed and only the footers of new files are read;
+- **rebuilt** from every footer when it is missing, unreadable (damaged, cut short) or of another
+  format or summary version (summaries of an older version are recomputed from the rows);
+- **trusted unread** otherwise: the folder's modification time equals the one recorded, so no
+  listing is needed. A modification time younger than :data:`SETTLE_NS` is never recorded
+  (file-system timestamps tick coarsely: a file linked in the same tick would go unseen).
+
+A file changed in place (cut short, its footer rewritten) leaves the folder's time alone. Each row
+keeps the file's size and modification time: listings (``validate``) compare them for every file
+and read again the footers that changed; a command that opens one snapshot rechecks just that file
+when it cannot be read or its footer disagrees (``recheck``), so it never pays for the others.
+
+Writers never lock: a catalog is written to a hidden temporary and renamed over the old one, so a
+reader sees the old or the new file, never half of one; two writers both write a true catalog (the
+last rename wins; one that missed the other's snapshot recorded an older folder time, so the next
+reader refreshes). A crash (SIGKILL) mid-write leaves a temporary that later writes sweep.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from maxpain import summary
+from maxpain.footer import SnapshotInfo, read_info
+
+#: The catalogs' folder inside the store (hidden: not a ticker).
+FOLDER = ".catalog"
+#: Format of the catalog table (its columns); a catalog of another format is rebuilt.
+FORMAT = 1
+#: Key of the catalog's own Parquet metadata.
+META_KEY = "maxpain_catalog"
+#: A folder modified this recently (nanoseconds) is listed again on the next read.
+SETTLE_NS = 2_000_000_000
+#: Snapshot files whose summaries are recomputed from rows in one batch.
+_BATCH = 64
+_TMP_STALE_SECONDS = 600
+
+ID_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{6}Z(-\d+)?$")
+
+SUMMARY_DTYPE = pl.List(pl.Struct(summary.SCHEMA))
+COLUMNS: dict[str, Any] = {
+    "id": pl.String,
+    "order": pl.Datetime("us", "UTC"),  # capture time, or the time in the id of a damaged file
+    "suffix": pl.Int64,  # n of an id ending in -n (snapshots sharing a capture second)
+    "captured_at": pl.Datetime("us", "UTC"),
+    "spot": pl.Float64,
+    "spot_estimated": pl.Boolean,
+    "contracts": pl.Int64,
+    "expirations": pl.Int64,
+    "source": pl.String,
+    "content_hash": pl.String,
+    "positions": pl.String,
+    "partial": pl.Boolean,
+    "notes": pl.List(pl.String),
+    "damaged": pl.String,
+    "size": pl.Int64,  # the file's size and modification time when its footer was read
+    "mtime_ns": pl.Int64,
+    "summary": SUMMARY_DTYPE,
+}
+LISTING_COLUMNS = tuple(c for c in COLUMNS if c != "summary")
+
+
+def catalog_path(root: Path, ticker: str) -> Path:
+    """Where ``ticker``'s catalog lives in the store at ``root``."""
+    return root / FOLDER / f"{ticker}.catalog"
+
+
+def time_of_id(snapshot: str) -> datetime:
+    """The capture time written in a snapshot id."""
+    return datetime.strptime(snapshot[:18], "%Y-%m-%dT%H%M%SZ").replace(tzinfo=UTC)
+
+
+def _suffix(snapshot: str) -> int:
+    return int(snapshot[19:]) if len(snapshot) > 19 else 0
+
+
+@dataclass
+class Refresh:
+    """What the last :func:`load` did (tests and ``--verify`` read it)."""
+
+    read_footers: int = 0  # footers read (new files, or all of them on a rebuild)
+    from_rows: int = 0  # summaries recomputed from rows (old footers)
+    rebuilt: str | None = None  # why the whole catalog was rebuilt, if it was
+    written: bool = False
+
+
+def load(
+    root: Path,
+    ticker: str,
+    *,
+    columns: Sequence[str] | None = None,
+    rebuild: bool = False,
+    validate: bool = False,
+    recheck: Sequence[str] = (),
+) -> pl.DataFrame:
+    """The ticker's catalog, refreshed: one row per snapshot file, oldest first.
+
+    Parameters
+    ----------
+    root
+        The store folder.
+    ticker
+        A validated ticker whose folder is ``root / ticker``.
+    columns
+        Only these columns (the summary is the bulk of the file: listings leave it out).
+    rebuild
+        Read every footer again (``snapshots --verify``).
+    validate
+        Compare every file's size and modification time with the row's (listings: files changed
+        in place are read again).
+    recheck
+        Read these snapshots' footers again (one that could not be read, or disagreed).
+
+    Returns
+    -------
+    polars.DataFrame
+        :data:`COLUMNS` (or ``columns``), sorted by capture time then id; empty when the ticker has
+        no folder.
+    """
+    frame, _ = load_with_report(
+        root, ticker, columns=columns, rebuild=rebuild, validate=validate, recheck=recheck
+    )
+    return frame
+
+
+def load_with_report(
+    root: Path,
+    ticker: str,
+    *,
+    columns: Sequence[str] | None = None,
+    rebuild: bool = False,
+    validate: bool = False,
+    recheck: Sequence[str] = (),
+) -> tuple[pl.DataFrame, Refresh]:
+    """:func:`load`, and what it had to do."""
+    report = Refresh()
+    wanted = list(columns) if columns is not None else list(COLUMNS)
+    folder = root / ticker
+    path = catalog_path(root, ticker)
+    try:
+        folder_mtime = folder.stat().st_mtime_ns
+    except OSError:
+        return _empty().select(wanted), report
+    checking = validate or bool(recheck)
+    stored, recorded = (None, None) if rebuild else _read(path, wanted)
+    if stored is not None and recorded == folder_mtime and not checking:
+        return stored, report  # the folder has not changed since the catalog was written
+    if stored is not None and columns is not None:
+        stored, recorded = _read(path, list(COLUMNS))  # refreshing rewrites whole rows
+    if stored is None:
+        report.rebuilt = (
+            "asked" if rebuild else ("missing" if not path.exists() else "unreadable or outdated")
+        )
+        stored = _empty()
+    on_disk = _snapshot_ids(folder)
+    known = set(stored.get_column("id").to_list())
+    changed = set(recheck) & known & on_disk
+    if validate:
+        changed |= _changed_in_place(folder, stored) & on_disk
+    added = sorted((on_disk - known) | changed)
+    removed = (known - on_disk) | changed
+    frame = stored
+    if removed:
+        frame = frame.filter(~pl.col("id").is_in(list(removed)))
+    if added:
+        new_rows = rows_from_files([folder / f"{name}.parquet" for name in added], report)
+        frame = pl.concat([frame, new_rows], how="vertical")
+    frame = frame.sort(["order", "suffix", "id"])
+    settled = time.time_ns() - folder_mtime > SETTLE_NS
+    if added or removed or report.rebuilt or (settled and recorded != folder_mtime):
+        report.written = _write(path, frame, folder_mtime if settled else None)
+    return frame.select(wanted), report
+
+
+def rows_from_files(paths: Iterable[Path], report: Refresh | None = None) -> pl.DataFrame:
+    """Catalog rows of snapshot files: their footers, and their summaries (from the footer when
+    it holds one of the current version, else computed from the rows)."""
+    report = report if report is not None else Refresh()
+    infos: list[SnapshotInfo] = []
+    summaries: list[dict[str, Any]] = []
+    recompute: list[SnapshotInfo] = []
+    stats: dict[str, tuple[int | None, int | None]] = {}
+    for path in paths:
+        try:  # before the footer: a file changed after this is read again on the next check
+            stat = os.stat(path)
+            stats[path.stem] = (stat.st_size, stat.st_mtime_ns)
+        except OSError:
+            stats[path.stem] = (None, None)
+        info = read_info(path)
+        report.read_footers += 1
+        infos.append(info)
+        if info.damaged:
+            continue
+        rows = summary.from_footer(info.summary)
+        if rows is None or not info.positions:  # stored before footers carried them
+            recompute.append(info)
+        else:
+            summaries.extend({"id": info.id, **row} for row in rows)
+    summary_frame = pl.DataFrame(summaries, schema={"id": pl.String, **summary.SCHEMA})
+    if recompute:
+        report.from_rows += len(recompute)
+        computed = summaries_from_rows(recompute)  # also fills the infos' positions
+        summary_frame = pl.concat([summary_frame, *computed], how="vertical")
+    nested = summary_frame.group_by("id").agg(summary=pl.struct(*summary.FIELDS).sort_by("expiration"))
+    listing = pl.DataFrame(
+        [_listing_row(info, *stats[info.id]) for info in infos],
+        schema={c: COLUMNS[c] for c in LISTING_COLUMNS},
+    )
+    return (
+        listing.join(nested, on="id", how="left")
+        .with_columns(pl.col("summary").fill_null(pl.lit([], dtype=SUMMARY_DTYPE)))
+        .select(list(COLUMNS))
+    )
+
+
+def summaries_from_rows(infos: Sequence[SnapshotInfo]) -> list[pl.DataFrame]:
+    """Summaries computed from the rows of stored snapshots, in batches (old footers, or a
+    summary version that changed); damaged or unreadable files get none. The infos' positions
+    fingerprints are filled from the rows where their footers lacked them."""
+    from maxpain.adjusted import standard_frame
+    from maxpain.chain import positions_fingerprint
+
+    wanted = [
+        "expiration",
+        "strike",
+        "right",
+        "open_interest",
+        "volume",
+        "root",
+        "multiplier",
+        "contract_symbol",
+    ]
+    out: list[pl.DataFrame] = []
+    for start in range(0, len(infos), _BATCH):
+        frames = []
+        for info in infos[start : start + _BATCH]:
+            try:
+                rows = pl.read_parquet(info.path, columns=wanted, glob=False)
+            except Exception:  # read as damaged by whoever loads it; no summary meanwhile
+                continue
+            info.positions = info.positions or positions_fingerprint(rows)
+            frames.append(standard_frame(rows, info.adjusted_roots).with_columns(id=pl.lit(info.id)))
+        if frames:
+            out.append(summary.summarize(pl.concat(frames, how="vertical_relaxed"), ["id"]))
+    return out
+
+
+def _listing_row(info: SnapshotInfo, size: int | None, mtime_ns: int | None) -> dict[str, Any]:
+    return {
+        "size": size,
+        "mtime_ns": mtime_ns,
+        "id": info.id,
+        "order": info.captured_at or time_of_id(info.id),
+        "suffix": _suffix(info.id),
+        "captured_at": info.captured_at,
+        "spot": info.spot,
+        "spot_estimated": info.spot_estimated,
+        "contracts": info.contracts,
+        "expirations": info.expirations,
+        "source": info.source,
+        "content_hash": info.content_hash,
+        "positions": info.positions,
+        "partial": info.partial,
+        "notes": info.notes,
+        "damaged": info.damaged,
+    }
+
+
+def infos(frame: pl.DataFrame, root: Path, ticker: str) -> list[SnapshotInfo]:
+    """The :class:`SnapshotInfo` of catalog rows (listing columns)."""
+    folder = root / ticker
+    out = []
+    for row in frame.select(LISTING_COLUMNS).iter_rows(named=True):
+        out.append(
+            SnapshotInfo(
+                id=row["id"],
+                ticker=ticker,
+                path=folder / f"{row['id']}.parquet",
+                captured_at=row["captured_at"],
+                spot=row["spot"],
+                spot_estimated=bool(row["spot_estimated"]),
+                contracts=row["contracts"] or 0,
+                expirations=row["expirations"] or 0,
+                source=row["source"] or "",
+                content_hash=row["content_hash"] or "",
+                positions=row["positions"] or "",
+                partial=bool(row["partial"]),
+                notes=list(row["notes"] or []),
+                damaged=row["damaged"],
+            )
+        )
+    return out
+
+
+def _changed_in_place(folder: Path, frame: pl.DataFrame) -> set[str]:
+    """Ids whose file's size or modification time differs from its row's."""
+    changed = set()
+    for snapshot, size, mtime in frame.select("id", "size", "mtime_ns").iter_rows():
+        try:
+            stat = os.stat(folder / f"{snapshot}.parquet")
+        except OSError:
+            continue  # gone: the listing of the folder says so
+        if stat.st_size != size or stat.st_mtime_ns != mtime:
+            changed.add(snapshot)
+    return changed
+
+
+def _snapshot_ids(folder: Path) -> set[str]:
+    try:
+        with os.scandir(folder) as entries:
+            names = [e.name[:-8] for e in entries if e.name.endswith(".parquet")]
+    except OSError:
+        return set()
+    return {n for n in names if ID_PATTERN.match(n)}
+
+
+def _empty() -> pl.DataFrame:
+    return pl.DataFrame(schema=COLUMNS)
+
+
+def _read(path: Path, columns: list[str]) -> tuple[pl.DataFrame | None, int | None]:
+    """The stored catalog and the folder time it recorded; (None, None) when it is missing,
+    unreadable, or of another format or summary version."""
+    try:
+        meta = json.loads(pl.read_parquet_metadata(path)[META_KEY])
+        if meta.get("format") != FORMAT or meta.get("summary") != summary.VERSION:
+            return None, None
+        frame = pl.read_parquet(path, columns=columns, glob=False)
+        schema = frame.schema
+        if any(schema[c] != COLUMNS[c] for c in columns):
+            return None, None
+    except Exception:  # missing, cut short, garbage: derived data, rebuilt from the footers
+        return None, None
+    recorded = meta.get("folder_mtime_ns")
+    return frame, recorded if isinstance(recorded, int) else None
+
+
+def _write(path: Path, frame: pl.DataFrame, folder_mtime: int | None) -> bool:
+    """Write the catalog atomically; False when the store is read-only (it stays derived)."""
+    meta = {"format": FORMAT, "summary": summary.VERSION, "folder_mtime_ns": folder_mtime}
+    tmp = path.parent / f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
+    try:
+        path.parent.mkdir(exist_ok=True)
+        _sweep(path.parent)
+        frame.write_parquet(tmp, compression="zstd", metadata={META_KEY: json.dumps(meta)})
+        os.replace(tmp, path)
+        return True
+    except (OSError, pl.exceptions.PolarsError):  # a read-only store: the catalog stays derived
+        return False
+    finally:
+        if tmp.exists():
+            tmp.unlink(missing_ok=True)
+
+
+def _sweep(folder: Path) -> None:
+    now = time.time()
+    for tmp in folder.glob(".*.tmp"):
+        try:
+            if now - tmp.stat().st_mtime > _TMP_STALE_SECONDS:
+                tmp.unlink()
+        except OSError:
+            continue

@@ -1,0 +1,147 @@
+"""Per-snapshot summaries: what history, scans and listings read instead of the rows.
+
+A snapshot never changes, so neither does its summary: it is computed when the snapshot is saved,
+written into the file's footer, and copied into the store's catalog (:mod:`maxpain.catalog`).
+One row per expiration, on the contracts the views read by default (adjusted roots left out, see
+:mod:`maxpain.adjusted`), with nothing that depends on a user option:
+
+================  ==============================================================================
+field             meaning
+================  ==============================================================================
+expiration        the expiration
+contracts         rows listed (calls_listed + puts_listed)
+calls_listed      calls listed
+puts_listed       puts listed
+call_oi, put_oi   known open interest summed per side
+call_volume, …    known volume summed per side (``put_volume`` too)
+unknown_oi        contracts whose open interest the source did not give
+open_contracts    contracts with open interest above 0 (what the completeness check compares)
+max_pain          max pain (null when undefined, with ``reason``; one-sided expirations too)
+min_payout        the payout to holders at max pain
+reason            why max pain is undefined, else null
+top_call_strikes  the :data:`TOP` call strikes by open interest (summed over roots), largest first;
+                  ties go to the lower strike; ``top_call_oi`` their open interest
+top_put_strikes   the same for puts (``top_put_oi``)
+================  ==============================================================================
+
+:data:`VERSION` changes whenever a definition above changes: summaries of another version are
+recomputed from the rows (the catalog does it on its next read).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+import polars as pl
+
+from maxpain.chain import Chain
+
+#: Version of the definitions above.
+VERSION = 1
+#: Strikes kept per side and expiration.
+TOP = 5
+
+SCHEMA: dict[str, Any] = {
+    "expiration": pl.Date,
+    "contracts": pl.Int64,
+    "calls_listed": pl.Int64,
+    "puts_listed": pl.Int64,
+    "call_oi": pl.Int64,
+    "put_oi": pl.Int64,
+    "call_volume": pl.Int64,
+    "put_volume": pl.Int64,
+    "unknown_oi": pl.Int64,
+    "open_contracts": pl.Int64,
+    "max_pain": pl.Float64,
+    "min_payout": pl.Float64,
+    "reason": pl.String,
+    "top_call_strikes": pl.List(pl.Float64),
+    "top_call_oi": pl.List(pl.Int64),
+    "top_put_strikes": pl.List(pl.Float64),
+    "top_put_oi": pl.List(pl.Int64),
+}
+FIELDS = tuple(SCHEMA)
+
+
+def summarize(frame: pl.DataFrame, by: Sequence[str] = ()) -> pl.DataFrame:
+    """Summaries of every expiration of ``frame`` (of every ``by`` key).
+
+    Parameters
+    ----------
+    frame
+        Chain-shaped rows with adjusted roots already left out: one chain, or many snapshots keyed
+        by ``by`` (e.g. ``["snapshot"]``).
+    by
+        Keys above the expiration.
+
+    Returns
+    -------
+    polars.DataFrame
+        The ``by`` keys, then :data:`SCHEMA`, ordered by keys and expiration.
+    """
+    from maxpain.analyses.max_pain import expiration_table
+
+    keys = [*by, "expiration"]
+    table = expiration_table(frame, by)
+    open_counts = frame.group_by(keys).agg(open_contracts=(pl.col("open_interest") > 0).sum().cast(pl.Int64))
+    by_strike = (
+        frame.filter(pl.col("open_interest") > 0)
+        .group_by([*keys, "right", "strike"])
+        .agg(oi=pl.col("open_interest").sum())
+        .sort([*keys, "right", "oi", "strike"], descending=[*([False] * len(keys)), False, True, False])
+        .group_by([*keys, "right"], maintain_order=True)
+        .head(TOP)
+        .group_by([*keys, "right"], maintain_order=True)
+        .agg(strikes=pl.col("strike"), oi=pl.col("oi"))
+    )
+    calls = by_strike.filter(pl.col("right") == "C").select(
+        *keys, top_call_strikes="strikes", top_call_oi="oi"
+    )
+    puts = by_strike.filter(pl.col("right") == "P").select(*keys, top_put_strikes="strikes", top_put_oi="oi")
+    joined = (
+        table.join(open_counts, on=keys, how="left")
+        .join(calls, on=keys, how="left")
+        .join(puts, on=keys, how="left")
+    )
+    empty_float = pl.lit([], dtype=pl.List(pl.Float64))
+    empty_int = pl.lit([], dtype=pl.List(pl.Int64))
+    return (
+        joined.with_columns(
+            pl.col("top_call_strikes").fill_null(empty_float),
+            pl.col("top_put_strikes").fill_null(empty_float),
+            pl.col("top_call_oi").fill_null(empty_int),
+            pl.col("top_put_oi").fill_null(empty_int),
+            pl.col("open_contracts").fill_null(0),
+        )
+        .select(*by, *(pl.col(name).cast(dtype) for name, dtype in SCHEMA.items()))
+        .sort(keys)
+    )
+
+
+def summary_of(chain: Chain) -> pl.DataFrame:
+    """The summary of one snapshot: :func:`summarize` of its standard contracts."""
+    from maxpain.adjusted import standard_frame
+
+    return summarize(standard_frame(chain.frame, chain.meta.adjusted_roots))
+
+
+def to_footer(summary: pl.DataFrame) -> dict[str, Any]:
+    """The summary as the footer stores it (JSON: dates as ISO text)."""
+    rows = summary.select(FIELDS).with_columns(pl.col("expiration").cast(pl.String)).to_dicts()
+    return {"version": VERSION, "expirations": rows}
+
+
+def from_footer(stored: Any) -> list[dict[str, Any]] | None:
+    """The summary rows a footer holds, or None when it holds none of this :data:`VERSION`
+    (or a malformed one: then it is recomputed from the rows, never trusted)."""
+    if not isinstance(stored, dict) or stored.get("version") != VERSION:
+        return None
+    rows = stored.get("expirations")
+    if not isinstance(rows, list) or not all(isinstance(r, dict) and set(r) == set(FIELDS) for r in rows):
+        return None
+    try:
+        return [{**r, "expiration": date.fromisoformat(r["expiration"])} for r in rows]
+    except (TypeError, ValueError):
+        return None
