@@ -6,23 +6,25 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from maxpain.analyses import (
-    NearVersusLater,
-    OIChange,
-    OIWalls,
-    PainStudy,
-    PooledMaxPain,
-    PositionExposure,
-    Window,
-)
-from maxpain.chain import ChainMeta
-from maxpain.footer import SnapshotInfo
-from maxpain.snapshot import Snapshot
-from maxpain.store import SaveResult
+if TYPE_CHECKING:
+    from maxpain.analyses import (
+        NearVersusLater,
+        OIChange,
+        OIWalls,
+        PainStudy,
+        PooledMaxPain,
+        PositionExposure,
+        Window,
+    )
+    from maxpain.chain import ChainMeta
+    from maxpain.footer import SnapshotInfo
+    from maxpain.snapshot import Snapshot
+    from maxpain.store import SaveResult
+
 
 _CONTRACT_CHANGE = ("expiration", "strike", "right", "oi_from", "oi_to", "change", "status")
 _EXPIRATION_FIELDS = (

@@ -259,6 +259,30 @@ class Store:
         self._ticker_dir(name)
         return catalog.load(self.root, name, columns=columns, validate=validate)
 
+    def summaries(self, ticker: str) -> pl.DataFrame:
+        """Every intact snapshot's per-expiration summary (:mod:`maxpain.summary`), from the
+        catalog: max pain, OI and volume totals, top strikes, per snapshot and expiration, without
+        reading a single snapshot's rows.
+
+        Parameters
+        ----------
+        ticker
+            The underlying.
+
+        Returns
+        -------
+        polars.DataFrame
+            ``id, captured_at, spot, spot_estimated, partial`` then the summary fields, one row per
+            snapshot and expiration, oldest snapshot first.
+        """
+        frame = self.catalog(ticker).filter(pl.col("damaged").is_null())
+        return (
+            frame.select("id", "captured_at", "spot", "spot_estimated", "partial", "summary")
+            .explode("summary")
+            .filter(pl.col("summary").is_not_null())
+            .unnest("summary")
+        )
+
     def snapshots(self, ticker: str | None = None) -> list[SnapshotInfo]:
         """The stored snapshots.
 

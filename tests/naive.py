@@ -81,7 +81,7 @@ def naive_walls(
 
 
 def naive_clusters(strikes: list[float], oi: list[int], min_share: float) -> list[dict[str, Any]]:
-    """Clusters as DESIGN.md defines them (see kernels.cluster_bands_python for the tie rules)."""
+    """Clusters as DESIGN.md defines them (see maxpain.analyses.walls.cluster_bands for the tie rules)."""
     n = len(oi)
     total = sum(oi)
     if total <= 0:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.console import Group
 from rich.text import Text
 
-from maxpain.analyses import NearVersusLater, OIChange
-
 from .common import FittedTable, contract_cells
 from .formats import DASH, day, integer, signed, signed_text, strike_text
+
+if TYPE_CHECKING:
+    from maxpain.analyses import NearVersusLater, OIChange
 
 
 def change_tables(change: OIChange, top: int) -> Group:

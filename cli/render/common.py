@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.measure import Measurement
@@ -10,9 +11,10 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from maxpain.snapshot import Snapshot
-
 from .formats import count, day, new_york, price, strike_text
+
+if TYPE_CHECKING:
+    from maxpain.snapshot import Snapshot
 
 
 def titled_table(title: str, colour: str | None = None) -> Table:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import polars as pl
 from rich.text import Text
 
-from maxpain.analyses import Window
-
 from .common import FittedTable
 from .formats import day, distance, integer, ratio, strike_text
+
+if TYPE_CHECKING:
+    from maxpain.analyses import Window
 
 
 def expiration_table(

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from maxpain.analyses import PositionExposure
-
 from .formats import DASH, integer, money, price, share, strike_text
+
+if TYPE_CHECKING:
+    from maxpain.analyses import PositionExposure
 
 
 def exposure_panel(result: PositionExposure) -> Group:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from datetime import date
+from typing import TYPE_CHECKING
 
 import polars as pl
 from rich.console import Console, ConsoleOptions, RenderResult
@@ -12,9 +13,11 @@ from rich.style import Style
 from rich.text import Text
 
 from maxpain.analyses import lay_out_board
-from maxpain.snapshot import Snapshot
 
 from .formats import compact, count, price, strike_text
+
+if TYPE_CHECKING:
+    from maxpain.snapshot import Snapshot
 
 SEQUENTIAL = ["#1d2b3a", "#1f4e79", "#2a7ab0", "#46a3c9", "#7fc9d6", "#c4e8dc", "#fff3b0"]
 # Diverging scale safe for red-green colour blindness: orange below zero, blue above, a neutral

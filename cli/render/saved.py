@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 
-from maxpain.chain import ChainMeta
-from maxpain.store import SaveResult
-
 from .formats import count, new_york
+
+if TYPE_CHECKING:
+    from maxpain.chain import ChainMeta
+    from maxpain.store import SaveResult
 
 
 def saved_lines(name: str, meta: ChainMeta, result: SaveResult) -> Text:

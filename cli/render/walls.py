@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import polars as pl
 from rich.text import Text
 
-from maxpain.analyses import OIWalls
-
 from .common import FittedTable
 from .formats import DASH, count, distance, integer, price, share, strike_text
+
+if TYPE_CHECKING:
+    from maxpain.analyses import OIWalls
 
 
 def wall_table(label: str, frame: pl.DataFrame, colour: str) -> FittedTable:

@@ -11,15 +11,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from maxpain.analyses._frames import in_expirations
-from maxpain.analyses.oi_change import OIChange
 from maxpain.analyses.walls import OIWalls, ranked_walls
 from maxpain.analyses.window import Window
 from maxpain.chain import Chain
 from maxpain.errors import InputError
+
+if TYPE_CHECKING:
+    from maxpain.analyses.oi_change import OIChange
 
 HEATMAP_METRICS = ("oi", "calls", "puts", "net", "change")
 #: Metrics whose values are signed (a diverging scale).

@@ -10,16 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import numpy as np
 import polars as pl
 
-from maxpain import kernels
-from maxpain.analyses._frames import Segments, contract_arrays, from_thousandths, in_expirations, segment
+from maxpain.analyses._frames import Segments, in_expirations, segment
 from maxpain.analyses.max_pain import PooledMaxPain, pooled_max_pain
 from maxpain.analyses.window import Window
-from maxpain.chain import Chain
+from maxpain.chain import STRIKE_SCALE, Chain, strike_thousandths
 from maxpain.errors import InputError
+from maxpain.limits import jit_threshold
+
+if TYPE_CHECKING:
+    import numpy as np
 
 DEFAULT_CLUSTER_SHARE = 0.05
 
@@ -55,6 +58,11 @@ class StrikeOI:
 
     @classmethod
     def of(cls, segments: Segments) -> StrikeOI:
+        import numpy as np
+
+        from maxpain import kernels
+        from maxpain.analyses._frames import contract_arrays
+
         arrays = contract_arrays(segments.frame)
         ones = np.ones(len(arrays.open_interest), dtype=np.int64)
         call_oi, put_oi = kernels.contract_weights(arrays.is_put, arrays.open_interest, ones)
@@ -73,6 +81,10 @@ class StrikeOI:
         polars.DataFrame
             ``keys..., strike, call_oi, put_oi``: one row per distinct strike of each segment.
         """
+        import numpy as np
+
+        from maxpain.analyses._frames import from_thousandths
+
         out = pl.DataFrame(
             {"strike": from_thousandths(self.strikes), "call_oi": self.call_oi, "put_oi": self.put_oi},
             schema=BY_STRIKE_SCHEMA,
@@ -92,6 +104,11 @@ class StrikeOI:
         polars.DataFrame
             ``keys..., side, rank, strike, open_interest, share`` (of the segment's side total).
         """
+        import numpy as np
+
+        from maxpain import kernels
+        from maxpain.analyses._frames import from_thousandths
+
         parts = []
         for side, totals in (("put", self.put_oi), ("call", self.call_oi)):
             chosen, counts = kernels.top_k_per_segment(totals, self.offsets, top)
@@ -140,13 +157,120 @@ def ranked_walls(
     return StrikeOI.of(segments or segment(frame, by)).ranked(top)
 
 
+def strike_table(frame: pl.DataFrame) -> pl.DataFrame:
+    """Call and put open interest summed by distinct strike over all of ``frame`` (one window).
+
+    Parameters
+    ----------
+    frame
+        Chain-shaped rows.
+
+    Returns
+    -------
+    polars.DataFrame
+        ``strike, call_oi, put_oi`` (known OI above 0; strikes at OCC precision), strike ascending:
+        :meth:`StrikeOI.table` of one segment, as one polars query below the JIT threshold.
+    """
+    if frame.height >= jit_threshold():
+        return StrikeOI.of(segment(frame, [])).table()
+    oi = pl.col("open_interest")
+    put = pl.col("right").cast(pl.String) == "P"
+    open_oi = pl.when(oi > 0).then(oi).otherwise(0)
+    return (
+        frame.lazy()
+        .group_by(strike_thousandths(pl.col("strike")).alias("units"))
+        .agg(call_oi=open_oi.filter(~put).sum(), put_oi=open_oi.filter(put).sum())
+        .sort("units")
+        .select(
+            strike=pl.col("units") / float(STRIKE_SCALE),
+            call_oi=pl.col("call_oi").cast(pl.Int64),
+            put_oi=pl.col("put_oi").cast(pl.Int64),
+        )
+        .collect(engine="in-memory")
+    )
+
+
+def ranked_strikes(by_strike: pl.DataFrame, top: int) -> pl.DataFrame:
+    """The ``top`` strikes by OI on each side of a :func:`strike_table` (ties: the lower strike).
+
+    Returns
+    -------
+    polars.DataFrame
+        ``side, rank, strike, open_interest, share`` (of the side's total): puts, then calls.
+    """
+    parts = []
+    for side, column in (("put", "put_oi"), ("call", "call_oi")):
+        total = max(int(by_strike.get_column(column).sum() or 0), 1)
+        chosen = (
+            by_strike.filter(pl.col(column) > 0)
+            .sort([column, "strike"], descending=[True, False], maintain_order=True)
+            .head(top)
+        )
+        parts.append(
+            chosen.select(
+                side=pl.lit(side, dtype=pl.String),
+                rank=pl.int_range(1, pl.len() + 1, dtype=pl.Int64),
+                strike=pl.col("strike"),
+                open_interest=pl.col(column),
+                share=pl.col(column) / total,
+            )
+        )
+    return pl.concat(parts).cast(WALLS_SCHEMA)  # type: ignore[arg-type]
+
+
+def cluster_bands(open_interest: Sequence[int], min_share: float) -> list[tuple[int, int, int, int]]:
+    """Open-interest clusters over one side's strike-sorted totals (one value per distinct strike).
+
+    A peak is a local maximum (strictly above its left neighbour, at least its right one, so a
+    plateau counts once, at its lowest strike) holding at least ``min_share`` of the side's total.
+    Peaks are taken from the largest down (ties: lower strike first); a peak inside an earlier band
+    is skipped. A band grows from its peak while the next strike holds at least half the peak's
+    OI and does not belong to another band.
+
+    Returns
+    -------
+    list of (low, high, peak, total)
+        Index bounds (inclusive), the peak's index and the band's OI, largest peak first.
+    """
+    values = list(open_interest)
+    n = len(values)
+    side_total = sum(values)
+    if n == 0 or side_total <= 0:
+        return []
+    peaks = [
+        i
+        for i, value in enumerate(values)
+        if value > 0
+        and value >= min_share * side_total
+        and not (i > 0 and values[i - 1] >= value)
+        and not (i < n - 1 and values[i + 1] > value)
+    ]
+    peaks.sort(key=lambda i: -values[i])  # stable: lower strikes first among equal peaks
+    claimed = [False] * n
+    bands = []
+    for p in peaks:
+        if claimed[p]:
+            continue
+        value = values[p]
+        low = p
+        while low > 0 and not claimed[low - 1] and 2 * values[low - 1] >= value:
+            low -= 1
+        high = p
+        while high < n - 1 and not claimed[high + 1] and 2 * values[high + 1] >= value:
+            high += 1
+        for i in range(low, high + 1):
+            claimed[i] = True
+        bands.append((low, high, p, sum(values[low : high + 1])))
+    return bands
+
+
 def find_clusters(by_strike: pl.DataFrame, *, min_share: float = DEFAULT_CLUSTER_SHARE) -> pl.DataFrame:
     """Clusters on each side of a strike-sorted ``strike, call_oi, put_oi`` table.
 
     Parameters
     ----------
     by_strike
-        OI by strike (e.g. :meth:`StrikeOI.table` of one window).
+        OI by strike (e.g. :func:`strike_table` of one window).
     min_share
         Smallest share of a side's OI a cluster's peak must hold.
 
@@ -156,32 +280,27 @@ def find_clusters(by_strike: pl.DataFrame, *, min_share: float = DEFAULT_CLUSTER
         ``side, low, high, peak, center`` (OI-weighted), ``open_interest`` (the band's total) and
         ``share`` (of the side's total), largest first.
     """
-    parts = []
-    strikes = by_strike.get_column("strike").to_numpy()
+    strikes = by_strike.get_column("strike").to_list()
+    rows = []
     for side, column in (("put", "put_oi"), ("call", "call_oi")):
-        oi = np.ascontiguousarray(by_strike.get_column(column).to_numpy(), dtype=np.int64)
-        low, high, peak, total = kernels.cluster_bands(oi, float(min_share))
-        side_total = int(oi.sum())
-        centers = [
-            float(np.dot(strikes[lo : hi + 1], oi[lo : hi + 1]) / oi[lo : hi + 1].sum())
-            for lo, hi in zip(low, high, strict=True)
-        ]
-        empty = np.zeros(0)
-        parts.append(
-            pl.DataFrame(
+        oi = by_strike.get_column(column).to_list()
+        side_total = sum(oi)
+        for low, high, peak, total in cluster_bands(oi, float(min_share)):
+            weighted = sum(k * v for k, v in zip(strikes[low : high + 1], oi[low : high + 1], strict=True))
+            rows.append(
                 {
-                    "side": [side] * len(low),
-                    "low": strikes[low] if len(low) else empty,
-                    "high": strikes[high] if len(low) else empty,
-                    "peak": strikes[peak] if len(low) else empty,
-                    "center": centers,
+                    "side": side,
+                    "low": strikes[low],
+                    "high": strikes[high],
+                    "peak": strikes[peak],
+                    "center": weighted / total,
                     "open_interest": total,
-                    "share": total / side_total if side_total else np.zeros(len(total)),
-                },
-                schema=CLUSTERS_SCHEMA,
+                    "share": total / side_total,
+                }
             )
-        )
-    return pl.concat(parts).sort(["open_interest", "side"], descending=[True, False])
+    return pl.DataFrame(rows, schema=CLUSTERS_SCHEMA).sort(
+        ["open_interest", "side"], descending=[True, False]
+    )
 
 
 @dataclass
@@ -245,8 +364,8 @@ def find_walls(
     pooled = pooled_max_pain(chain, window)
     frame = in_expirations(chain.frame, window.expirations)
     if frame.height:
-        totals = StrikeOI.of(segment(frame, []))
-        by_strike, ranked = totals.table(), totals.ranked(top)
+        by_strike = strike_table(frame)
+        ranked = ranked_strikes(by_strike, top)
     else:
         by_strike, ranked = pl.DataFrame(schema=BY_STRIKE_SCHEMA), pl.DataFrame(schema=WALLS_SCHEMA)
     put_total = int(by_strike.get_column("put_oi").sum() or 0)
