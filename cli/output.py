@@ -28,6 +28,20 @@ def console(settings: Settings, *, stderr: bool = False) -> Console:
     return Console(stderr=stderr, no_color=plain, color_system=None if plain else "auto", highlight=False)
 
 
+def page(settings: Settings, text: str) -> None:
+    """Print long plain text: through the pager ($PAGER, else less) on a terminal, as it is
+    otherwise; with --svg/--html, as a view like any other."""
+    if settings.svg or settings.html:
+        from rich.text import Text
+
+        show(settings, Text(text.rstrip("\n")))
+        return
+    if console(settings).is_terminal:
+        click.echo_via_pager(text)
+    else:
+        click.echo(text, nl=False)
+
+
 def show(settings: Settings, *renderables: RenderableType | None) -> None:
     """Print renderables (skipping None); with --svg/--html also render them, in colour unless
     --no-color, into a recording console of the same width and save that."""

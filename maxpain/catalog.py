@@ -54,10 +54,13 @@ SETTLE_NS = 2_000_000_000
 #: Snapshot files whose summaries are recomputed from rows in one batch.
 _BATCH = 64
 _TMP_STALE_SECONDS = 600
+_ROW_GROUP = 256
 
 ID_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{6}Z(-\d+)?$")
 
 SUMMARY_DTYPE = pl.List(pl.Struct(summary.SCHEMA))
+#: Open contracts per expiration (from the summary): what the completeness check reads.
+OPEN_COUNTS_DTYPE = pl.List(pl.Struct({"expiration": pl.Date, "open_contracts": pl.Int64}))
 COLUMNS: dict[str, Any] = {
     "id": pl.String,
     "order": pl.Datetime("us", "UTC"),  # capture time, or the time in the id of a damaged file
@@ -75,9 +78,10 @@ COLUMNS: dict[str, Any] = {
     "damaged": pl.String,
     "size": pl.Int64,  # the file's size and modification time when its footer was read
     "mtime_ns": pl.Int64,
+    "open_counts": OPEN_COUNTS_DTYPE,
     "summary": SUMMARY_DTYPE,
 }
-LISTING_COLUMNS = tuple(c for c in COLUMNS if c != "summary")
+LISTING_COLUMNS = tuple(c for c in COLUMNS if c not in ("summary", "open_counts"))
 
 
 def catalog_path(root: Path, ticker: str) -> Path:
@@ -154,7 +158,7 @@ def load_with_report(
 ) -> tuple[pl.DataFrame, Refresh]:
     """:func:`load`, and what it had to do."""
     report = Refresh()
-    wanted = list(columns) if columns is not None else list(COLUMNS)
+    wanted = list(dict.fromkeys(columns)) if columns is not None else list(COLUMNS)
     folder = root / ticker
     path = catalog_path(root, ticker)
     try:
@@ -162,34 +166,117 @@ def load_with_report(
     except OSError:
         return _empty().select(wanted), report
     checking = validate or bool(recheck)
-    stored, recorded = (None, None) if rebuild else _read(path, wanted)
+    light = list(dict.fromkeys([*wanted, "id", "size", "mtime_ns"]))
+    stored, recorded = (None, None) if rebuild else _read(path, light)
     if stored is not None and recorded == folder_mtime and not checking:
-        return stored, report  # the folder has not changed since the catalog was written
-    if stored is not None and columns is not None:
-        stored, recorded = _read(path, list(COLUMNS))  # refreshing rewrites whole rows
+        return stored.select(wanted), report  # the folder has not changed since it was written
     if stored is None:
         report.rebuilt = (
             "asked" if rebuild else ("missing" if not path.exists() else "unreadable or outdated")
         )
         stored = _empty()
-    on_disk = _snapshot_ids(folder)
-    known = set(stored.get_column("id").to_list())
-    changed = set(recheck) & known & on_disk
+    disk = _files(folder)
+    rows = dict(
+        zip(
+            stored.get_column("id").to_list(),
+            zip(stored["size"].to_list(), stored["mtime_ns"].to_list(), strict=True),
+            strict=True,
+        )
+    )
+    changed = {name for name in recheck if name in rows and name in disk}
     if validate:
-        changed |= _changed_in_place(folder, stored) & on_disk
-    added = sorted((on_disk - known) | changed)
-    removed = (known - on_disk) | changed
+        changed |= {name for name, stat in disk.items() if name in rows and rows[name] != stat}
+    added = sorted((disk.keys() - rows.keys()) | changed)
+    removed = (rows.keys() - disk.keys()) | changed
+    settled = time.time_ns() - folder_mtime > SETTLE_NS
+    if not (added or removed or report.rebuilt):
+        if settled and recorded != folder_mtime:  # record the settled folder time (read once more)
+            whole, _ = _read(path, list(COLUMNS))
+            if whole is not None:
+                report.written = _write(path, whole, folder_mtime)
+        return stored.select(wanted), report
     frame = stored
+    if not report.rebuilt:
+        whole, _ = _read(path, list(COLUMNS))  # refreshing rewrites whole rows
+        frame = whole if whole is not None else _empty()
     if removed:
         frame = frame.filter(~pl.col("id").is_in(list(removed)))
     if added:
         new_rows = rows_from_files([folder / f"{name}.parquet" for name in added], report)
         frame = pl.concat([frame, new_rows], how="vertical")
     frame = frame.sort(["order", "suffix", "id"])
-    settled = time.time_ns() - folder_mtime > SETTLE_NS
-    if added or removed or report.rebuilt or (settled and recorded != folder_mtime):
-        report.written = _write(path, frame, folder_mtime if settled else None)
+    report.written = _write(path, frame, folder_mtime if settled else None)
     return frame.select(wanted), report
+
+
+def rebuild_and_compare(root: Path, ticker: str) -> list[str]:
+    """Rebuild ``ticker``'s catalog from every footer and say how the stored one differed.
+
+    Returns
+    -------
+    list of str
+        One sentence when the stored catalog was missing, unreadable, outdated or stale (files it
+        did not list, listed files that are gone, rows that disagree with their footer); empty
+        when it matched.
+    """
+    path = catalog_path(root, ticker)
+    compared = [*(c for c in LISTING_COLUMNS if c not in ("order", "suffix")), "summary"]
+    before, _ = _read(path, compared)
+    after, report = load_with_report(root, ticker, columns=compared, rebuild=True)
+    written = "" if report.written else " (the store is read-only: it was not written)"
+    if before is None:
+        state = "missing" if not path.exists() else "unreadable or of another version"
+        return [f"the {ticker} catalog was {state}: rebuilt from {report.read_footers:,} footers{written}"]
+    old_ids, new_ids = set(before["id"].to_list()), set(after["id"].to_list())
+    unlisted, gone = len(new_ids - old_ids), len(old_ids - new_ids)
+    common = sorted(old_ids & new_ids)
+    stale = before.filter(pl.col("id").is_in(common)).sort("id")
+    fresh = after.filter(pl.col("id").is_in(common)).sort("id")
+    differ = (
+        0
+        if stale.equals(fresh)
+        else sum(1 for a, b in zip(stale.iter_rows(), fresh.iter_rows(), strict=True) if a != b)
+    )
+    if not (unlisted or gone or differ):
+        return []
+    parts = [
+        f"{unlisted:,} files it did not list" if unlisted else "",
+        f"{gone:,} listed files gone" if gone else "",
+        f"{differ:,} rows that disagreed with their files" if differ else "",
+    ]
+    return [f"the {ticker} catalog was stale ({', '.join(p for p in parts if p)}): rebuilt{written}"]
+
+
+def summaries(root: Path, ticker: str, ids: Sequence[str], column: str = "summary") -> pl.DataFrame:
+    """``id, summary`` (or ``id, <column>``) of some snapshots, read from the catalog file without
+    the other rows' summaries (call after :func:`load`, which brings the file up to date; when it could not be
+    written, a read-only store, the rows come from a fresh :func:`load`).
+
+    Parameters
+    ----------
+    root, ticker
+        The store and the ticker.
+    ids
+        The snapshots wanted.
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per id found.
+    """
+    wanted = list(dict.fromkeys(ids))
+    try:
+        found = (
+            pl.scan_parquet(catalog_path(root, ticker), glob=False)
+            .filter(pl.col("id").is_in(wanted))
+            .select("id", column)
+            .collect(engine="in-memory")
+        )
+        if found.height == len(wanted) and found.schema[column] == COLUMNS[column]:
+            return found
+    except Exception:  # missing or unreadable: the catalog in memory has them
+        pass
+    return load(root, ticker, columns=["id", column]).filter(pl.col("id").is_in(wanted))
 
 
 def rows_from_files(paths: Iterable[Path], report: Refresh | None = None) -> pl.DataFrame:
@@ -221,7 +308,10 @@ def rows_from_files(paths: Iterable[Path], report: Refresh | None = None) -> pl.
         report.from_rows += len(recompute)
         computed = summaries_from_rows(recompute)  # also fills the infos' positions
         summary_frame = pl.concat([summary_frame, *computed], how="vertical")
-    nested = summary_frame.group_by("id").agg(summary=pl.struct(*summary.FIELDS).sort_by("expiration"))
+    nested = summary_frame.group_by("id").agg(
+        summary=pl.struct(*summary.FIELDS).sort_by("expiration"),
+        open_counts=pl.struct("expiration", "open_contracts").sort_by("expiration"),
+    )
     listing = pl.DataFrame(
         [_listing_row(info, *stats[info.id]) for info in infos],
         schema={c: COLUMNS[c] for c in LISTING_COLUMNS},
@@ -229,6 +319,7 @@ def rows_from_files(paths: Iterable[Path], report: Refresh | None = None) -> pl.
     return (
         listing.join(nested, on="id", how="left")
         .with_columns(pl.col("summary").fill_null(pl.lit([], dtype=SUMMARY_DTYPE)))
+        .with_columns(pl.col("open_counts").fill_null(pl.lit([], dtype=OPEN_COUNTS_DTYPE)))
         .select(list(COLUMNS))
     )
 
@@ -287,10 +378,11 @@ def _listing_row(info: SnapshotInfo, size: int | None, mtime_ns: int | None) -> 
 
 
 def infos(frame: pl.DataFrame, root: Path, ticker: str) -> list[SnapshotInfo]:
-    """The :class:`SnapshotInfo` of catalog rows (listing columns)."""
+    """The :class:`SnapshotInfo` of catalog rows (listing columns, and ``warnings`` if present)."""
     folder = root / ticker
     out = []
-    for row in frame.select(LISTING_COLUMNS).iter_rows(named=True):
+    extra = ["warnings"] if "warnings" in frame.columns else []
+    for row in frame.select(*LISTING_COLUMNS, *extra).iter_rows(named=True):
         out.append(
             SnapshotInfo(
                 id=row["id"],
@@ -307,31 +399,28 @@ def infos(frame: pl.DataFrame, root: Path, ticker: str) -> list[SnapshotInfo]:
                 partial=bool(row["partial"]),
                 notes=list(row["notes"] or []),
                 damaged=row["damaged"],
+                warnings=list(row.get("warnings") or []),
             )
         )
     return out
 
 
-def _changed_in_place(folder: Path, frame: pl.DataFrame) -> set[str]:
-    """Ids whose file's size or modification time differs from its row's."""
-    changed = set()
-    for snapshot, size, mtime in frame.select("id", "size", "mtime_ns").iter_rows():
-        try:
-            stat = os.stat(folder / f"{snapshot}.parquet")
-        except OSError:
-            continue  # gone: the listing of the folder says so
-        if stat.st_size != size or stat.st_mtime_ns != mtime:
-            changed.add(snapshot)
-    return changed
-
-
-def _snapshot_ids(folder: Path) -> set[str]:
+def _files(folder: Path) -> dict[str, tuple[int, int]]:
+    """The snapshot files of a folder: id → (size, modification time in ns), one listing."""
+    found = {}
     try:
         with os.scandir(folder) as entries:
-            names = [e.name[:-8] for e in entries if e.name.endswith(".parquet")]
+            for entry in entries:
+                stem = entry.name[:-8]
+                if entry.name.endswith(".parquet") and ID_PATTERN.match(stem):
+                    try:
+                        stat = entry.stat()
+                    except OSError:
+                        continue
+                    found[stem] = (stat.st_size, stat.st_mtime_ns)
     except OSError:
-        return set()
-    return {n for n in names if ID_PATTERN.match(n)}
+        return {}
+    return found
 
 
 def _empty() -> pl.DataFrame:
@@ -362,7 +451,10 @@ def _write(path: Path, frame: pl.DataFrame, folder_mtime: int | None) -> bool:
     try:
         path.parent.mkdir(exist_ok=True)
         _sweep(path.parent)
-        frame.write_parquet(tmp, compression="zstd", metadata={META_KEY: json.dumps(meta)})
+        # small row groups: the summaries of a few snapshots are read without decoding the rest
+        frame.write_parquet(
+            tmp, compression="zstd", row_group_size=_ROW_GROUP, metadata={META_KEY: json.dumps(meta)}
+        )
         os.replace(tmp, path)
         return True
     except (OSError, pl.exceptions.PolarsError):  # a read-only store: the catalog stays derived

@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from maxpain.catalog import LISTING_COLUMNS
 from maxpain.chain import Chain, validate_ticker
 from maxpain.errors import NotFoundError, StoreError
 from maxpain.footer import SnapshotInfo
-from maxpain.neighbours import COPY_PREFIX, warnings_frame
+from maxpain.neighbours import COPY_PREFIX, stored_warnings
 from maxpain.store import Store
 
 LIVE = "live"
@@ -96,10 +97,9 @@ def open_snapshot(
 
 
 def _stored(store: Store, info: SnapshotInfo) -> Snapshot:
-    listed = store.catalog(info.ticker)
-    damaged = int(listed.get_column("damaged").is_not_null().sum())
-    found = warnings_frame(listed, [info.id])
-    warnings = tuple(found["warnings"][0].to_list()) if found.height else ()
+    listing = store.catalog(info.ticker, columns=list(LISTING_COLUMNS))
+    damaged = int(listing.get_column("damaged").is_not_null().sum())
+    warnings = tuple(stored_warnings(store, listing, info))
     return Snapshot(store.load(info), info, damaged, warnings)
 
 

@@ -75,6 +75,7 @@ class Store:
         self.open_contracts_cache: dict[Path, dict[date, int]] = {}  # see maxpain.neighbours
         self.positions_cache: dict[Path, str] = {}  # see maxpain.neighbours
         self.skipped: list[str] = []  # folders passed over by the last listing, and why
+        self.catalog_checks: list[str] = []  # what the last verify found in the catalogs
 
     # ------------------------------------------------------------------ writing
     def save(self, chain: Chain) -> SaveResult:
@@ -442,7 +443,11 @@ class Store:
             pass
 
     def verify(self, ticker: str | None = None) -> list[SnapshotInfo]:
-        """Read every snapshot of ``ticker`` (default: all) completely.
+        """Read every snapshot of ``ticker`` (default: all) completely, and rebuild the catalog.
+
+        The catalog is rebuilt from every footer and compared with the one stored: what differed
+        is said in :attr:`catalog_checks`. Each file's rows are read and compared with its id,
+        footer and folder, and its stored summary with one computed from its rows.
 
         Parameters
         ----------
@@ -453,18 +458,32 @@ class Store:
         -------
         list of SnapshotInfo
             As :meth:`snapshots`, with ``damaged`` set where the rows cannot be read, or the file's
-            id, footer, folder and rows disagree (row count, underlying, capture time).
+            id, footer, folder, rows and summary disagree.
         """
+        from maxpain.summary import summary_of
+
+        self.catalog_checks = []
         for name in [validate_ticker(ticker)] if ticker else self.tickers():
-            catalog.load(self.root, name, columns=["id"], rebuild=True)
+            self.catalog_checks.extend(catalog.rebuild_and_compare(self.root, name))
         checked = self.snapshots(ticker)
+        stored = {
+            (name, row["id"]): row["summary"]
+            for name in {s.ticker for s in checked}
+            for row in self.catalog(name, columns=["id", "summary"]).iter_rows(named=True)
+        }
         for info in checked:
             if info.damaged:
                 continue
             try:
-                info.damaged = disagreement(info, self.load(info))
+                chain = self.load(info)
+                info.damaged = disagreement(info, chain)
             except StoreError as error:
                 info.damaged = str(error)
+                continue
+            if info.damaged is None:
+                computed = summary_of(chain).to_dicts()
+                if computed != stored.get((info.ticker, info.id)):
+                    info.damaged = "its footer's summary disagrees with its rows (forged or miscomputed)"
         return checked
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
+import polars as pl
 from rich.table import Table
 from rich.text import Text
 
@@ -13,6 +14,9 @@ from maxpain.neighbours import COPY_PREFIX
 
 from .common import titled_table
 from .formats import DASH, integer, price
+
+#: Said in the plain listing's title (the CLI switches to plain rows past this many).
+TABLE_ROWS_HINT = 200
 
 
 def snapshots_table(snapshots: Sequence[SnapshotInfo], width: int = 120) -> Table:
@@ -87,3 +91,52 @@ def _flag(warning: str) -> str:
     if warning.startswith(COPY_PREFIX):
         return "COPY of " + warning.removeprefix(COPY_PREFIX).split(":")[0].strip() + " (holiday or stale)"
     return "INCOMPLETE vs its neighbours"
+
+
+def plain_rows(frames: Mapping[str, pl.DataFrame], width: int = 120) -> str:
+    """Stored snapshots as plain aligned rows (the table's columns and flags, no layout pass):
+    what long histories print. ``frames`` are :func:`maxpain.neighbours.checked_listing` frames
+    by ticker."""
+    wide = width >= 110
+    several = len(frames) > 1
+    header = (
+        (["ticker".ljust(8)] if several else [])
+        + ["id".ljust(20)]
+        + (["captured (New York)".ljust(17)] if wide else [])
+        + ["spot".rjust(9), "contracts".rjust(9), "exp.".rjust(4), "notes"]
+    )
+    total = sum(f.height for f in frames.values())
+    names = ", ".join(frames)
+    lines = [f"Stored snapshots · {names} · {total:,} (plain rows past {TABLE_ROWS_HINT})", " ".join(header)]
+    for ticker, frame in frames.items():
+        columns = frame.select(
+            "id", "captured_at", "spot", "spot_estimated", "contracts", "expirations", "partial",
+            "notes", "damaged", "warnings",
+        )  # fmt: skip
+        for row in columns.iter_rows():
+            snapshot, captured, spot, estimated, contracts, expirations, partial, notes, damaged, warnings = (
+                row
+            )
+            if damaged:
+                cells = [DASH.rjust(9), DASH.rjust(9), DASH.rjust(4), f"DAMAGED: {damaged}"]
+                when = DASH
+            else:
+                own = "; ".join(n for n in notes if not n.startswith("SYNTHETIC")) or (
+                    "synthetic demo" if notes else ""
+                )
+                flags = [_flag(w) for w in warnings] + (["PARTIAL"] if partial else [])
+                cells = [
+                    (price(spot) + ("~" if estimated else "")).rjust(9),
+                    integer(contracts).rjust(9),
+                    str(expirations).rjust(4),
+                    "; ".join([*flags, own] if own else flags),
+                ]
+                when = f"{captured.astimezone(NEW_YORK):%Y-%m-%d %H:%M}" if captured else DASH
+            line = (
+                ([ticker.ljust(8)] if several else [])
+                + [snapshot.ljust(20)]
+                + ([when.ljust(17)] if wide else [])
+                + cells
+            )
+            lines.append(" ".join(line).rstrip())
+    return "\n".join(lines) + "\n"
