@@ -1,12 +1,14 @@
 """A stored snapshot against its stored neighbours: is it complete, and is it a copy of the day
-before? Read from the ticker's catalog (footer fields and per-expiration summaries), in one polars
-pass over every snapshot asked about, so a listing of 10,000 snapshots checks them all at once.
-(The completeness rule itself is :mod:`maxpain.quality`.)"""
+before? Read from the ticker's catalog (footer fields and open contracts per expiration), never
+from the snapshots' rows, and compared once per distinct pair of positions, so one snapshot costs a
+few comparisons and a listing of 10,000 snapshots a few hundred. (The completeness rule itself is
+:mod:`maxpain.quality`.)"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 import polars as pl
 
@@ -37,6 +39,18 @@ def copy_message(day: object, contracts: int) -> str:
 SummaryReader = Callable[[list[str]], pl.DataFrame]
 
 
+@dataclass(frozen=True)
+class _Stored:
+    """What the checks read of one intact snapshot (a catalog row)."""
+
+    id: str
+    at: datetime
+    day: date
+    contracts: int
+    positions: str  # empty for a file whose positions are unknown: it matches nothing
+    key: str  # snapshots with equal keys hold the same open interest (compared once)
+
+
 def warnings_frame(
     frame: pl.DataFrame, ids: Sequence[str] | None = None, *, read_summaries: SummaryReader | None = None
 ) -> pl.DataFrame:
@@ -59,170 +73,156 @@ def warnings_frame(
         contracts and open interest of the snapshot stored last on the previous trading day (a
         market holiday's copy, or a source that did not update); else ``incomplete snapshot: …``
         when it lists far fewer open contracts than most of its neighbours (see
-        :func:`maxpain.quality.incomplete_message`). Snapshots with neither are left out.
+        :func:`_incomplete`). Snapshots with neither are left out.
     """
-    intact = (
-        frame.filter(pl.col("damaged").is_null() & pl.col("captured_at").is_not_null())
-        .with_row_index("i")
-        .with_columns(day=pl.col("captured_at").dt.convert_time_zone(NEW_YORK.key).dt.date())
-    )
-    targets = intact if ids is None else intact.filter(pl.col("id").is_in(list(ids)))
-    if targets.height == 0:
-        return pl.DataFrame(schema={"id": pl.String, "warnings": pl.List(pl.String)})
-    copies = _copies(intact, targets)
-    thin = _incomplete(intact, targets, read_summaries)
-    both = (
-        targets.select("id")
-        .join(copies, on="id", how="left")
-        .join(thin, on="id", how="left")
-        .with_columns(warning=pl.coalesce("copy", "incomplete"))  # a copy is as complete as its original
-        .filter(pl.col("warning").is_not_null())
-    )
-    return both.select("id", warnings=pl.concat_list("warning"))
-
-
-def _copies(intact: pl.DataFrame, targets: pl.DataFrame) -> pl.DataFrame:
-    """``id, copy``: the copy warning of the targets that are copies."""
-    last_per_day = intact.group_by("day").agg(pl.all().sort_by("i").last()).sort("day")
-    previous = last_per_day.select(
-        "day",
-        previous_day=pl.col("day").shift(1),
-        previous_contracts=pl.col("contracts").shift(1),
-        previous_positions=pl.col("positions").shift(1),
-    )
-    matched = targets.join(previous, on="day", how="left").filter(
-        (pl.col("contracts") >= _MIN_CONTRACTS_FOR_COPY)
-        & (pl.col("positions") != "")
-        & (pl.col("positions") == pl.col("previous_positions"))
-        & (pl.col("contracts") == pl.col("previous_contracts"))
-    )
-    messages = [
-        copy_message(day, contracts)
-        for day, contracts in zip(
-            matched["previous_day"].to_list(), matched["contracts"].to_list(), strict=True
+    usable = frame.filter(pl.col("damaged").is_null() & pl.col("captured_at").is_not_null())
+    if ids is not None:  # only the rows that can matter: one snapshot costs the same in any history
+        times = usable.filter(pl.col("id").is_in(list(ids))).get_column("captured_at")
+        if times.len() == 0:
+            return pl.DataFrame(schema={"id": pl.String, "warnings": pl.List(pl.String)})
+        reach = timedelta(days=quality.NEIGHBOUR_DAYS + 1)
+        low, high = times.min() - reach, times.max() + reach  # type: ignore[operator]
+        usable = pl.concat(
+            [
+                usable.filter(pl.col("captured_at") < low).tail(1),  # the day before a long gap
+                usable.filter(pl.col("captured_at").is_between(low, high)),
+            ]
         )
+    intact = [
+        _Stored(
+            snapshot,
+            at,
+            at.astimezone(NEW_YORK).date(),
+            contracts or 0,
+            positions or "",
+            positions or snapshot,
+        )
+        for snapshot, at, contracts, positions in usable.select(
+            "id", "captured_at", "contracts", "positions"
+        ).iter_rows()
     ]
-    return pl.DataFrame({"id": matched["id"], "copy": pl.Series(messages, dtype=pl.String)})
+    wanted = set(ids) if ids is not None else None
+    targets = [i for i, s in enumerate(intact) if wanted is None or s.id in wanted]
+    days = _days(intact)
+    day_of = [d for d, (_, first, last) in enumerate(days) for _ in range(first, last + 1)]
+    found: dict[str, str] = {}
+    for i in targets:
+        copy = _copy(intact, days, day_of[i], i)
+        if copy is not None:  # a copy is as complete as its original: the copy is what to say
+            found[intact[i].id] = copy
+    pairs = {i: _neighbours(intact, days, day_of[i], i) for i in targets if intact[i].id not in found}
+    counts = _open_counts(usable, intact, pairs, read_summaries)
+    compared: dict[tuple[str, str, date], tuple[int, int, bool]] = {}
+    for i, neighbours in pairs.items():
+        message = _incomplete(intact[i], [intact[j] for j in neighbours], counts, compared)
+        if message is not None:
+            found[intact[i].id] = message
+    order = [intact[i].id for i in targets if intact[i].id in found]
+    return pl.DataFrame(
+        {"id": order, "warnings": [[found[s]] for s in order]},
+        schema={"id": pl.String, "warnings": pl.List(pl.String)},
+    )
+
+
+def _days(intact: list[_Stored]) -> list[tuple[date, int, int]]:
+    """The trading days with snapshots: (day, first index, last index), in order."""
+    days: list[tuple[date, int, int]] = []
+    for i, snapshot in enumerate(intact):
+        if days and days[-1][0] == snapshot.day:
+            days[-1] = (snapshot.day, days[-1][1], i)
+        else:
+            days.append((snapshot.day, i, i))
+    return days
+
+
+def _copy(intact: list[_Stored], days: list[tuple[date, int, int]], d: int, i: int) -> str | None:
+    """The copy warning of snapshot ``i`` (on day ``d``): it holds exactly the positions of the
+    snapshot stored last on the previous trading day that has snapshots."""
+    snapshot = intact[i]
+    if d == 0 or snapshot.contracts < _MIN_CONTRACTS_FOR_COPY or not snapshot.positions:
+        return None
+    previous = intact[days[d - 1][2]]
+    if previous.contracts != snapshot.contracts or previous.positions != snapshot.positions:
+        return None
+    return copy_message(previous.day, snapshot.contracts)
+
+
+def _neighbours(intact: list[_Stored], days: list[tuple[date, int, int]], d: int, i: int) -> list[int]:
+    """Who snapshot ``i`` is compared with, chosen by trading day so that snapshots collected every
+    few minutes still meet other sessions (a thin session's snapshots are all alike): the snapshot
+    just before and just after on its own day, and on each of the :data:`_EACH_SIDE` trading days
+    with snapshots before (after) it, the one nearest in time (that day's last, or first). With one
+    snapshot a day these are the three stored days on each side. Only those within
+    :data:`~maxpain.quality.NEIGHBOUR_DAYS` days count."""
+    chosen = [days[d - k][2] for k in range(_EACH_SIDE, 0, -1) if d - k >= 0]
+    chosen += [j for j in (i - 1, i + 1) if 0 <= j < len(intact) and intact[j].day == intact[i].day]
+    chosen += [days[d + k][1] for k in range(1, _EACH_SIDE + 1) if d + k < len(days)]
+    limit = timedelta(days=quality.NEIGHBOUR_DAYS)
+    return [j for j in chosen if abs(intact[j].at - intact[i].at) <= limit]
+
+
+def _open_counts(
+    frame: pl.DataFrame,
+    intact: list[_Stored],
+    pairs: dict[int, list[int]],
+    read_summaries: SummaryReader | None,
+) -> dict[str, dict[date, int]]:
+    """Open contracts per expiration of every snapshot the pairs involve, by key (one read per
+    distinct positions)."""
+    needed: dict[str, str] = {}  # key → an id holding it
+    for i, neighbours in pairs.items():
+        for j in (i, *neighbours):
+            needed.setdefault(intact[j].key, intact[j].id)
+    if not needed:
+        return {}
+    if "open_counts" in frame.columns:
+        rows = frame.filter(pl.col("id").is_in(list(needed.values()))).select("id", "open_counts")
+    elif read_summaries is not None:
+        rows = read_summaries(list(needed.values()))
+    else:
+        msg = "the catalog frame has no open counts and no reader was given"
+        raise ValueError(msg)
+    by_id = {
+        snapshot: {c["expiration"]: c["open_contracts"] for c in counts or []}
+        for snapshot, counts in rows.select("id", "open_counts").iter_rows()
+    }
+    return {key: by_id.get(snapshot, {}) for key, snapshot in needed.items()}
 
 
 def _incomplete(
-    intact: pl.DataFrame, targets: pl.DataFrame, read_summaries: SummaryReader | None
-) -> pl.DataFrame:
-    """``id, incomplete``: the completeness warning of the targets that look incomplete.
-
-    Neighbours are chosen by trading day, so that snapshots collected every few minutes are still
-    compared with other sessions (a thin session's snapshots are all alike): the snapshot just
-    before and just after on the same day, and on each of the :data:`_EACH_SIDE` trading days before
-    (after) it that have snapshots, the one nearest in time (that day's last, or first). With one
-    snapshot a day these are the three stored days on each side.
-    """
-    days = (
-        intact.group_by("day")
-        .agg(first=pl.col("i").min(), last=pl.col("i").max())
-        .sort("day")
-        .with_row_index("d")
-        .with_columns(
-            pl.col("d").cast(pl.Int64), pl.col("first").cast(pl.Int64), pl.col("last").cast(pl.Int64)
-        )
-    )
-    located = targets.select("i", "id", "captured_at", "day").join(days.select("day", "d"), on="day")
-    other_days = (
-        located.join(
-            pl.DataFrame({"step": [s for s in range(-_EACH_SIDE, _EACH_SIDE + 1) if s]}), how="cross"
-        )
-        .with_columns(nd=pl.col("d") + pl.col("step"))
-        .join(days.select(nd="d", first="first", last="last"), on="nd", how="inner")
-        .select("i", "id", "captured_at", j=pl.when(pl.col("step") < 0).then("last").otherwise("first"))
-    )
-    same_day = (
-        located.join(pl.DataFrame({"step": [-1, 1]}), how="cross")
-        .with_columns(j=pl.col("i").cast(pl.Int64) + pl.col("step"))
-        .join(
-            intact.select(pl.col("i").cast(pl.Int64).alias("j"), pl.col("day").alias("neighbour_day")), on="j"
-        )
-        .filter(pl.col("neighbour_day") == pl.col("day"))
-        .select("i", "id", "captured_at", "j")
-    )
-    times = intact.select(pl.col("i").cast(pl.Int64).alias("j"), neighbour_at="captured_at")
-    pairs = (
-        pl.concat([other_days, same_day])
-        .with_columns(pl.col("i").cast(pl.Int64))
-        .join(times, on="j", how="inner")
-        .with_columns(apart=(pl.col("neighbour_at") - pl.col("captured_at")).abs(), offset=pl.col("j"))
-        .filter(pl.col("apart") <= timedelta(days=quality.NEIGHBOUR_DAYS))
-        .with_columns(
-            from_day=pl.max_horizontal("captured_at", "neighbour_at")
-            .dt.convert_time_zone(NEW_YORK.key)
-            .dt.date()
-        )
-    )
-    if pairs.height == 0:
-        return pl.DataFrame(schema={"id": pl.String, "incomplete": pl.String})
-    # snapshots holding the same positions on the same day compare alike (Yahoo's open interest
-    # changes once a day: a day collected every 15 minutes is one comparison, not 26)
-    positions = intact.select(pl.col("i").cast(pl.Int64), "positions")
-    keyed = (
-        pairs.join(positions, on="i")
-        .join(positions.rename({"i": "j", "positions": "their_positions"}), on="j")
-        .with_columns(
-            mine=pl.when(pl.col("positions") == "").then(pl.col("i").cast(pl.String)).otherwise("positions"),
-            theirs=pl.when(pl.col("their_positions") == "")
-            .then(pl.col("j").cast(pl.String))
-            .otherwise("their_positions"),
-        )
-    )
-    firsts = (
-        pl.concat([keyed.select(key="mine", i="i"), keyed.select(key="theirs", i="j")])
-        .group_by("key")
-        .agg(pl.col("i").min())
-    )
-    wanted = intact.filter(pl.col("i").cast(pl.Int64).is_in(firsts["i"].implode()))
-    if "open_counts" not in wanted.columns:
-        if read_summaries is None:
-            msg = "the catalog frame has no open counts and no reader was given"
-            raise ValueError(msg)
-        wanted = wanted.join(read_summaries(wanted["id"].to_list()), on="id", how="left")
-    counts = (
-        wanted.select(pl.col("i").cast(pl.Int64), "open_counts")
-        .join(firsts, on="i")
-        .explode("open_counts")
-        .unnest("open_counts")
-        .select("key", "expiration", "open_contracts")
-    )
-    distinct = keyed.select("mine", "theirs", "from_day").unique()
-    compared_keys = (
-        distinct.join(counts.rename({"key": "mine"}), on="mine")
-        .join(counts.rename({"key": "theirs", "open_contracts": "their_count"}), on=["theirs", "expiration"])
-        .filter(pl.col("expiration") >= pl.col("from_day"))
-        .group_by("mine", "theirs", "from_day")
-        .agg(count_a=pl.col("open_contracts").sum(), count_b=pl.col("their_count").sum())
-    )
-    compared = (
-        keyed.join(compared_keys, on=["mine", "theirs", "from_day"], how="inner")
-        .filter(pl.max_horizontal("count_a", "count_b") >= quality.MIN_COMMON)
-        .with_columns(thin=quality.thin_expr(pl.col("count_a"), pl.col("count_b")))
-    )
-    verdict = (
-        compared.sort("id", "apart", "offset")
-        .group_by("id")
-        .agg(
-            compared=pl.len(),
-            thin=pl.col("thin").sum(),
-            nearest=pl.struct("neighbour_at", "count_a", "count_b").filter(pl.col("thin")).first(),
-        )
-        .filter(pl.col("thin") * 2 > pl.col("compared"))
-        .unnest("nearest")
-    )
-    messages = [
-        quality.incomplete_message(at, a, b)
-        for at, a, b in zip(
-            verdict["neighbour_at"].to_list(),
-            verdict["count_a"].to_list(),
-            verdict["count_b"].to_list(),
-            strict=True,
-        )
-    ]
-    return pl.DataFrame({"id": verdict["id"], "incomplete": pl.Series(messages, dtype=pl.String)})
+    snapshot: _Stored,
+    neighbours: list[_Stored],
+    counts: dict[str, dict[date, int]],
+    compared: dict[tuple[str, str, date], tuple[int, int, bool]],
+) -> str | None:
+    """The completeness warning of ``snapshot``: thin (:attr:`maxpain.quality.Comparison.thin_side`)
+    against most of the neighbours it can be compared with; the nearest such is named."""
+    nearest: tuple[timedelta, datetime, _Stored, int, int] | None = None
+    tried = thin = 0
+    for neighbour in neighbours:
+        later = max(snapshot.day, neighbour.day)
+        key = (snapshot.key, neighbour.key, later)
+        pair = compared.get(key)
+        if pair is None:
+            comparison = quality.compare_open_contracts(
+                counts[snapshot.key], counts[neighbour.key], from_day=later
+            )
+            pair = (comparison.count_a, comparison.count_b, comparison.thin_side == "a")
+            compared[key] = pair
+        count_a, count_b, is_thin = pair
+        if count_a < quality.MIN_COMMON and count_b < quality.MIN_COMMON:
+            continue
+        tried += 1
+        if is_thin:
+            thin += 1
+            apart = abs(neighbour.at - snapshot.at)
+            if nearest is None or (apart, neighbour.at) < nearest[:2]:
+                nearest = (apart, neighbour.at, neighbour, count_a, count_b)
+    # thin next to most of its neighbours, not one: chains grow new strikes over days, so a
+    # snapshot a few days before a busy one can hold fewer open contracts without missing any
+    if nearest is None or 2 * thin <= tried:
+        return None
+    return quality.incomplete_message(nearest[1], nearest[3], nearest[4])
 
 
 def neighbour_warnings(store: Store, info: SnapshotInfo) -> list[str]:

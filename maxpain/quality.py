@@ -80,14 +80,6 @@ def compare_open_contracts(a: OpenContracts, b: OpenContracts, *, from_day: date
     return Comparison(sum(a[e] for e in common), sum(b[e] for e in common))
 
 
-def thin_expr(count_a: pl.Expr, count_b: pl.Expr) -> pl.Expr:
-    """True where side a holds less than :data:`SUSPICIOUS_LOSS` of side b (and the larger side
-    has at least :data:`MIN_COMMON` open contracts): :attr:`Comparison.thin_side` ``== "a"`` as
-    an expression, for many pairs at once."""
-    larger = pl.max_horizontal(count_a, count_b)
-    return (larger >= MIN_COMMON) & (count_a < SUSPICIOUS_LOSS * count_b) & (count_a < count_b)
-
-
 def incomplete_message(neighbour_at: datetime, count_a: int, count_b: int) -> str:
     """The warning of a snapshot that lists far fewer open contracts than most of its neighbours
     within :data:`NEIGHBOUR_DAYS` days (not one: chains grow new strikes over days, so a snapshot
