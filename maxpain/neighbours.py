@@ -200,6 +200,8 @@ def _incomplete(
     nearest: tuple[timedelta, datetime, _Stored, int, int] | None = None
     tried = thin = 0
     for neighbour in neighbours:
+        if neighbour.key == snapshot.key:  # the same positions (a day collected every 15 minutes)
+            continue  # say nothing about each other: a thin session must meet other sessions
         later = max(snapshot.day, neighbour.day)
         key = (snapshot.key, neighbour.key, later)
         pair = compared.get(key)

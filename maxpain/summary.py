@@ -36,7 +36,7 @@ from typing import Any
 
 import polars as pl
 
-from maxpain.chain import Chain
+from maxpain.chain import STRIKE_SCALE, Chain, strike_thousandths
 
 #: Version of the definitions above.
 VERSION = 1
@@ -88,8 +88,9 @@ def summarize(frame: pl.DataFrame, by: Sequence[str] = ()) -> pl.DataFrame:
     open_counts = frame.group_by(keys).agg(open_contracts=(pl.col("open_interest") > 0).sum().cast(pl.Int64))
     by_strike = (
         frame.filter(pl.col("open_interest") > 0)
-        .group_by([*keys, "right", "strike"])
+        .group_by([*keys, "right", strike_thousandths(pl.col("strike")).alias("units")])
         .agg(oi=pl.col("open_interest").sum())
+        .with_columns(strike=pl.col("units") / float(STRIKE_SCALE))  # OCC precision, as the walls
         .sort([*keys, "right", "oi", "strike"], descending=[*([False] * len(keys)), False, True, False])
         .group_by([*keys, "right"], maintain_order=True)
         .head(TOP)

@@ -68,8 +68,16 @@ def max_pain_table(
 
 def max_pain_query(frame: pl.DataFrame, by: Sequence[str]) -> pl.DataFrame:
     """:func:`max_pain_table` as one polars query (no numpy): see :func:`segment_query`."""
-    query = segment_query(frame, by).select(*by, *_COUNTS, "max_pain", "min_payout", "reason")
-    return query.collect(engine="in-memory")  # small inputs: no streaming set-up
+    return _collected(segment_query(frame, by).select(*by, *_COUNTS, "max_pain", "min_payout", "reason"))
+
+
+def _collected(query: pl.LazyFrame) -> pl.DataFrame:
+    """Run a :func:`segment_query` (in memory: small inputs need no streaming set-up) and turn
+    its payouts from thousandths into currency, one true division each (polars divides a column
+    by a number as a product with its reciprocal, a unit in the last place off the kernels')."""
+    table = query.collect(engine="in-memory")
+    payouts = [None if v is None else v / STRIKE_SCALE for v in table.get_column("min_payout").to_list()]
+    return table.with_columns(min_payout=pl.Series(payouts, dtype=pl.Float64))
 
 
 def segment_query(frame: pl.DataFrame, by: Sequence[str]) -> pl.LazyFrame:
@@ -86,7 +94,8 @@ def segment_query(frame: pl.DataFrame, by: Sequence[str]) -> pl.LazyFrame:
     -------
     polars.LazyFrame
         The :func:`max_pain_table` columns plus ``calls_listed``, ``puts_listed`` and
-        ``open_contracts`` (contracts with OI > 0), in key order.
+        ``open_contracts`` (contracts with OI > 0), in key order; ``min_payout`` still in thousandths
+        (:func:`_collected` turns it into currency).
     """
     keys = list(by) or ["__segment"]
     oi, volume = pl.col("open_interest"), pl.col("volume")
@@ -148,9 +157,7 @@ def segment_query(frame: pl.DataFrame, by: Sequence[str]) -> pl.LazyFrame:
         segments.with_columns(status=status)
         .with_columns(
             max_pain=pl.when(defined).then(pl.col("best_strike")).cast(pl.Float64),
-            min_payout=pl.when(defined)
-            .then(pl.col("best_payout").cast(pl.Float64) / float(STRIKE_SCALE))
-            .cast(pl.Float64),
+            min_payout=pl.when(defined).then(pl.col("best_payout")),  # thousandths: see _collected
             reason=reason.cast(pl.String),
         )
         .drop("total", "span", "best_strike", "best_payout", "status")
@@ -234,7 +241,7 @@ def expiration_table(frame: pl.DataFrame, by: Sequence[str] = ()) -> pl.DataFram
     """
     keys = [*by, "expiration"]
     if frame.height < jit_threshold():
-        table = segment_query(frame, keys).collect(engine="in-memory")
+        table = _collected(segment_query(frame, keys))
     else:
         table = max_pain_table(frame, keys).join(
             frame.group_by(keys).agg(

@@ -206,16 +206,22 @@ def ranked_strikes(by_strike: pl.DataFrame, top: int) -> pl.DataFrame:
             .sort([column, "strike"], descending=[True, False], maintain_order=True)
             .head(top)
         )
+        values = chosen.get_column(column).to_list()
         parts.append(
-            chosen.select(
-                side=pl.lit(side, dtype=pl.String),
-                rank=pl.int_range(1, pl.len() + 1, dtype=pl.Int64),
-                strike=pl.col("strike"),
-                open_interest=pl.col(column),
-                share=pl.col(column) / total,
+            pl.DataFrame(
+                {
+                    "side": [side] * len(values),
+                    "rank": list(range(1, len(values) + 1)),
+                    "strike": chosen.get_column("strike"),
+                    "open_interest": values,
+                    # divided one by one (polars divides a column by a number as a product with
+                    # its reciprocal, one unit in the last place off the kernels' quotient)
+                    "share": [value / total for value in values],
+                },
+                schema=WALLS_SCHEMA,
             )
         )
-    return pl.concat(parts).cast(WALLS_SCHEMA)  # type: ignore[arg-type]
+    return pl.concat(parts)
 
 
 def cluster_bands(open_interest: Sequence[int], min_share: float) -> list[tuple[int, int, int, int]]:
