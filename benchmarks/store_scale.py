@@ -4,9 +4,10 @@ Builds, in a temporary folder, an NVDA store from the 9 real daily chains of the
 (vraptunovich-stock/NVDA, ~5k contracts each) and a 5,000-snapshot one: the same 9 chains
 collected every 15 minutes (26 a session) over 43 weeks, their dates shifted two weeks per cycle
 (expirations too), saved through the store as an import saves them. Then times, as whole
-processes (the median of --runs), ``report NVDA`` at 9 and 5,000, ``snapshots NVDA`` at 5,000 and
-one ``import`` of a new chain at 9 and 5,000 (the new snapshot is removed after each run), and,
-on a 1,000-snapshot store, max pain per expiration of every snapshot from the summaries (in
+processes (the median of --runs), ``report NVDA`` at 9 and 5,000 and one ``import`` of a new chain
+at 9 and 5,000 (the new snapshot removed after each run), each pair run in turn so that the ratio
+(the median of run-by-run ratios) holds while the machine's speed drifts; ``snapshots NVDA`` at
+5,000; and, on a 1,000-snapshot store, max pain per expiration of every snapshot from the summaries (in
 process: ``Store.summaries``; the whole process is printed too). Prints progress, then ONE JSON
 object last.
 
@@ -19,6 +20,7 @@ snapshots_s["5000"] <= 1.0; import_s["5000"] within 10% of import_s["9"]; histor
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import multiprocessing
 import os
@@ -93,18 +95,37 @@ def build(corpus: Path, store: Path, count: int, jobs: int) -> None:
     Store(store).catalog("NVDA")  # the first read builds the catalog (not timed)
 
 
+def once(command: list[str], after: list[str] | None = None) -> float:
+    """Wall seconds of ``command`` as a process (``after`` runs untimed after it)."""
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed ({done.returncode}): {done.stderr.strip()[:500]}")
+    if after:
+        subprocess.run(after, check=True)
+    return elapsed
+
+
 def whole(command: list[str], runs: int, after: list[str] | None = None) -> float:
-    """Median wall seconds of ``command`` as a process (``after`` runs untimed after each)."""
-    times = []
-    for _ in range(runs + 1):  # the first run warms the file cache and is not counted
-        start = time.perf_counter()
-        done = subprocess.run(command, capture_output=True, text=True, check=False)
-        times.append(time.perf_counter() - start)
-        if done.returncode != 0:
-            raise SystemExit(f"{' '.join(command)} failed ({done.returncode}): {done.stderr.strip()[:500]}")
-        if after:
-            subprocess.run(after, check=True)
-    return statistics.median(times[1:])
+    """Median wall seconds of ``command`` over ``runs`` (after one uncounted warm-up run)."""
+    once(command, after)
+    return statistics.median(once(command, after) for _ in range(runs))
+
+
+def paired(
+    a: list[str], b: list[str], runs: int, after_a: list[str] | None = None, after_b: list[str] | None = None
+) -> tuple[float, float, float]:
+    """Medians of ``a`` and ``b`` run in turn (A B A B …, after a warm-up of each), and the median
+    of the run-by-run ratios a/b: pairing keeps the ratio true while the machine's speed drifts."""
+    once(a, after_a)
+    once(b, after_b)
+    pairs = [(once(a, after_a), once(b, after_b)) for _ in range(runs)]
+    return (
+        statistics.median(x for x, _ in pairs),
+        statistics.median(y for _, y in pairs),
+        statistics.median(x / y for x, y in pairs),
+    )
 
 
 def main() -> int:
@@ -120,6 +141,10 @@ def main() -> int:
     if not (corpus / "vraptunovich-stock" / "NVDA").is_dir():
         print(f"no NVDA chains under {corpus} (give --corpus or set MAXPAIN_REAL_CORPUS)", file=sys.stderr)
         return 2
+    # the package as installed: with its bytecode (an editable install under PYTHONDONTWRITEBYTECODE
+    # would compile every module from source in every timed process)
+    for package in ("maxpain", "cli"):
+        compileall.compile_dir(REPO / package, quiet=1)
     base = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="maxpain-scale-"))
     base.mkdir(parents=True, exist_ok=True)
     stores = {n: base / f"store-{n}" for n in (9, 1000, 5000)}
@@ -132,24 +157,29 @@ def main() -> int:
         newcomer = base / "new-NVDA.parquet"
         _write_newcomer(corpus, newcomer)
         cli = [sys.executable, "-m", "maxpain_cli"]
-        result: dict[str, object] = {"report_s": {}, "snapshots_s": {}, "import_s": {}}
-        for count in (9, 5000):
-            store = str(stores[count])
-            result["report_s"][str(count)] = whole([*cli, "--store", store, "report", "NVDA"], args.runs)  # type: ignore[index]
-            added = stores[count] / "NVDA" / "2026-10-02T200000Z.parquet"
-            result["import_s"][str(count)] = whole(  # type: ignore[index]
-                [*cli, "--store", store, "import", str(newcomer)], args.runs, ["rm", "-f", str(added)]
-            )
-            print(f"{count}: report {result['report_s']}, import {result['import_s']}", file=sys.stderr)
-        result["snapshots_s"]["5000"] = whole([*cli, "--store", str(stores[5000]), "snapshots", "NVDA"], args.runs)  # type: ignore[index]
-        result["history_1000_s"] = _history_in_process(stores[1000], args.runs)
+        big, small = str(stores[5000]), str(stores[9])
+        report_big, report_small, report_ratio = paired(
+            [*cli, "--store", big, "report", "NVDA"], [*cli, "--store", small, "report", "NVDA"], args.runs
+        )
+        print(f"report: {report_small:.3f} s at 9, {report_big:.3f} s at 5,000", file=sys.stderr)
+        added = "2026-10-02T200000Z.parquet"
+        import_big, import_small, import_ratio = paired(
+            [*cli, "--store", big, "import", str(newcomer)],
+            [*cli, "--store", small, "import", str(newcomer)],
+            args.runs,
+            ["rm", "-f", str(stores[5000] / "NVDA" / added)],
+            ["rm", "-f", str(stores[9] / "NVDA" / added)],
+        )
+        print(f"import: {import_small:.3f} s at 9, {import_big:.3f} s at 5,000", file=sys.stderr)
+        listing = whole([*cli, "--store", big, "snapshots", "NVDA"], args.runs)
         probe = f"from maxpain.store import Store; Store({str(stores[1000])!r}).summaries('NVDA')"
-        result["history_1000_process_s"] = whole([sys.executable, "-c", probe], args.runs)
-        report = result["report_s"]  # type: ignore[assignment]
-        imports = result["import_s"]  # type: ignore[assignment]
-        result["ratios"] = {
-            "report_5000_vs_9": report["5000"] / report["9"],  # type: ignore[index]
-            "import_5000_vs_9": imports["5000"] / imports["9"],  # type: ignore[index]
+        result: dict[str, object] = {
+            "report_s": {"9": report_small, "5000": report_big},
+            "snapshots_s": {"5000": listing},
+            "import_s": {"9": import_small, "5000": import_big},
+            "history_1000_s": _history_in_process(stores[1000], args.runs),
+            "history_1000_process_s": whole([sys.executable, "-c", probe], args.runs),
+            "ratios": {"report_5000_vs_9": report_ratio, "import_5000_vs_9": import_ratio},
         }
         result["targets"] = TARGETS
         result["runs"] = args.runs

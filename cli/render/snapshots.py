@@ -98,12 +98,15 @@ def plain_rows(frames: Mapping[str, pl.DataFrame], width: int = 120) -> str:
     what long histories print. ``frames`` are :func:`maxpain.neighbours.checked_listing` frames
     by ticker."""
     wide = width >= 110
+    narrow = width < 72
     several = len(frames) > 1
     header = (
         (["ticker".ljust(8)] if several else [])
         + ["id".ljust(20)]
         + (["captured (New York)".ljust(17)] if wide else [])
-        + ["spot".rjust(9), "contracts".rjust(9), "exp.".rjust(4), "notes"]
+        + ["spot".rjust(9), "contracts".rjust(9)]
+        + ([] if narrow else ["exp.".rjust(4)])
+        + ["notes"]
     )
     total = sum(f.height for f in frames.values())
     names = ", ".join(frames)
@@ -132,6 +135,8 @@ def plain_rows(frames: Mapping[str, pl.DataFrame], width: int = 120) -> str:
                     "; ".join([*flags, own] if own else flags),
                 ]
                 when = f"{captured.astimezone(NEW_YORK):%Y-%m-%d %H:%M}" if captured else DASH
+            if narrow:
+                del cells[2]  # the expirations go first, as in the table
             line = (
                 ([ticker.ljust(8)] if several else [])
                 + [snapshot.ljust(20)]
