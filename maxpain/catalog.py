@@ -195,15 +195,18 @@ def load_with_report(
             if whole is not None:
                 report.written = _write(path, whole, folder_mtime)
         return stored.select(wanted), report
-    frame = stored
-    if not report.rebuilt:
-        whole, _ = _read(path, list(COLUMNS))  # refreshing rewrites whole rows
-        frame = whole if whole is not None else _empty()
-    if removed:
-        frame = frame.filter(~pl.col("id").is_in(list(removed)))
-    if added:
-        new_rows = rows_from_files([folder / f"{name}.parquet" for name in added], report)
-        frame = pl.concat([frame, new_rows], how="vertical")
+    base = stored
+    if not report.rebuilt:  # refreshing rewrites whole rows
+        whole, _ = _read(path, list(COLUMNS))
+        base = whole if whole is not None else _empty()
+    # the whole file may be newer than the light read (another process refreshed it meanwhile):
+    # keep what is on disk and unchanged, read the footers of the rest, each id once
+    keep = base.filter(pl.col("id").is_in(list(disk.keys() - changed))).unique("id", keep="first")
+    missing = sorted(disk.keys() - set(keep.get_column("id").to_list()))
+    frame = keep
+    if missing:
+        new_rows = rows_from_files([folder / f"{name}.parquet" for name in missing], report)
+        frame = pl.concat([keep, new_rows], how="vertical")
     frame = frame.sort(["order", "suffix", "id"])
     report.written = _write(path, frame, folder_mtime if settled else None)
     return frame.select(wanted), report

@@ -154,7 +154,11 @@ class Store:
         return SaveResult(self.info(final), created=True)
 
     def _same_second(self, folder: Path, base: str) -> list[SnapshotInfo]:
-        """The snapshots stored under the capture second ``base`` (``base``, ``base-1``, …)."""
+        """The snapshots stored under the capture second ``base`` (``base``, ``base-1``, …). Two
+        names are probed first, so the usual case (nothing stored that second) costs the same in
+        any history; only when one exists is the folder listed for the others."""
+        if not (folder / f"{base}.parquet").exists() and not (folder / f"{base}-1.parquet").exists():
+            return []
         names = [
             p for p in folder.glob(f"{base}*.parquet") if p.stem == base or p.stem.startswith(f"{base}-")
         ]
