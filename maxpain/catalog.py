@@ -19,6 +19,10 @@ keeps the file's size and modification time: listings (``validate``) compare the
 and read again the footers that changed; a command that opens one snapshot rechecks just that file
 when it cannot be read or its footer disagrees (``recheck``), so it never pays for the others.
 
+Rows of snapshots added since the catalog was written go to ``<TICKER>.recent`` beside it (its
+footer names the catalog's generation it extends; one written for another generation is ignored),
+merged into a new catalog past :data:`_RECENT_ROWS`: a save costs a few rows, not the history.
+
 Writers never lock: a catalog is written to a hidden temporary and renamed over the old one, so a
 reader sees the old or the new file, never half of one; two writers both write a true catalog (the
 last rename wins; one that missed the other's snapshot recorded an older folder time, so the next
@@ -55,6 +59,8 @@ SETTLE_NS = 2_000_000_000
 _BATCH = 64
 _TMP_STALE_SECONDS = 600
 _ROW_GROUP = 256
+#: Snapshots added since the base was written kept in the small recent file (then merged).
+_RECENT_ROWS = 512
 
 ID_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{6}Z(-\d+)?$")
 
@@ -166,15 +172,15 @@ def load_with_report(
     except OSError:
         return _empty().select(wanted), report
     checking = validate or bool(recheck)
-    light = list(dict.fromkeys([*wanted, "id", "size", "mtime_ns"]))
-    stored, recorded = (None, None) if rebuild else _read(path, light)
-    if stored is not None and recorded == folder_mtime and not checking:
-        return stored.select(wanted), report  # the folder has not changed since it was written
-    if stored is None:
+    light = list(dict.fromkeys([*wanted, "id", "order", "suffix", "size", "mtime_ns"]))
+    state = None if rebuild else _read(path, light)
+    if state is not None and state.recorded == folder_mtime and not checking:
+        return state.frame.select(wanted), report  # the folder has not changed since it was written
+    if state is None:
         report.rebuilt = (
             "asked" if rebuild else ("missing" if not path.exists() else "unreadable or outdated")
         )
-        stored = _empty()
+    stored = state.frame if state is not None else _empty()
     disk = _files(folder)
     rows = dict(
         zip(
@@ -189,26 +195,33 @@ def load_with_report(
     added = sorted((disk.keys() - rows.keys()) | changed)
     removed = (rows.keys() - disk.keys()) | changed
     settled = time.time_ns() - folder_mtime > SETTLE_NS
-    if not (added or removed or report.rebuilt):
-        if settled and recorded != folder_mtime:  # record the settled folder time (read once more)
-            whole, _ = _read(path, list(COLUMNS))
-            if whole is not None:
-                report.written = _write(path, whole, folder_mtime)
-        return stored.select(wanted), report
-    base = stored
-    if not report.rebuilt:  # refreshing rewrites whole rows
-        whole, _ = _read(path, list(COLUMNS))
-        base = whole if whole is not None else _empty()
+    recorded = folder_mtime if settled else None
+    if state is not None and state.generation and not removed:
+        # only new files (or only the folder time to record): the recent rows grow, the base stays
+        new_rows = rows_from_files([folder / f"{name}.parquet" for name in added], report)
+        recent = pl.concat([state.recent, new_rows]).unique("id", keep="last")
+        if recent.height <= _RECENT_ROWS and (added or state.recorded != recorded):
+            report.written = _write_recent(path, state.generation, recent, recorded)
+        if recent.height <= _RECENT_ROWS:
+            frame = pl.concat(
+                [
+                    stored.filter(~pl.col("id").is_in(new_rows["id"].implode())),
+                    new_rows.select(stored.columns),
+                ]
+            ).sort(["order", "suffix", "id"])
+            return frame.select(wanted), report
+    whole = None if state is None else _read(path, list(COLUMNS))
+    base = whole.frame if whole is not None else _empty()
     # the whole file may be newer than the light read (another process refreshed it meanwhile):
     # keep what is on disk and unchanged, read the footers of the rest, each id once
-    keep = base.filter(pl.col("id").is_in(list(disk.keys() - changed))).unique("id", keep="first")
+    keep = base.filter(pl.col("id").is_in(list(disk.keys() - changed))).unique("id", keep="last")
     missing = sorted(disk.keys() - set(keep.get_column("id").to_list()))
     frame = keep
     if missing:
         new_rows = rows_from_files([folder / f"{name}.parquet" for name in missing], report)
         frame = pl.concat([keep, new_rows], how="vertical")
     frame = frame.sort(["order", "suffix", "id"])
-    report.written = _write(path, frame, folder_mtime if settled else None)
+    report.written = _write(path, frame, recorded)
     return frame.select(wanted), report
 
 
@@ -224,7 +237,8 @@ def rebuild_and_compare(root: Path, ticker: str) -> list[str]:
     """
     path = catalog_path(root, ticker)
     compared = [*(c for c in LISTING_COLUMNS if c not in ("order", "suffix")), "summary"]
-    before, _ = _read(path, compared)
+    stored = _read(path, compared)
+    before = stored.frame if stored is not None else None
     after, report = load_with_report(root, ticker, columns=compared, rebuild=True)
     written = "" if report.written else " (the store is read-only: it was not written)"
     if before is None:
@@ -269,17 +283,29 @@ def summaries(root: Path, ticker: str, ids: Sequence[str], column: str = "summar
     """
     wanted = list(dict.fromkeys(ids))
     try:
-        found = (
-            pl.scan_parquet(catalog_path(root, ticker), glob=False)
-            .filter(pl.col("id").is_in(wanted))
-            .select("id", column)
-            .collect(engine="in-memory")
-        )
-        if found.height == len(wanted) and found.schema[column] == COLUMNS[column]:
+        meta = _meta(catalog_path(root, ticker))
+        parts = [_filtered(catalog_path(root, ticker), wanted, column)]
+        recent = _recent_path(catalog_path(root, ticker))
+        if meta is not None and recent.exists():
+            recent_meta = _meta(recent)
+            if recent_meta is None or recent_meta.get("base") != meta.get("generation"):
+                raise ValueError  # not this base's: the catalog in memory has them
+            parts.append(_filtered(recent, wanted, column))
+        found = pl.concat(parts).unique("id", keep="last") if meta is not None else None
+        if found is not None and found.height == len(wanted) and found.schema[column] == COLUMNS[column]:
             return found
     except Exception:  # missing or unreadable: the catalog in memory has them
         pass
     return load(root, ticker, columns=["id", column]).filter(pl.col("id").is_in(wanted))
+
+
+def _filtered(path: Path, ids: list[str], column: str) -> pl.DataFrame:
+    return (
+        pl.scan_parquet(path, glob=False)
+        .filter(pl.col("id").is_in(ids))
+        .select("id", column)
+        .collect(engine="in-memory")
+    )
 
 
 def rows_from_files(paths: Iterable[Path], report: Refresh | None = None) -> pl.DataFrame:
@@ -430,26 +456,94 @@ def _empty() -> pl.DataFrame:
     return pl.DataFrame(schema=COLUMNS)
 
 
-def _read(path: Path, columns: list[str]) -> tuple[pl.DataFrame | None, int | None]:
-    """The stored catalog and the folder time it recorded; (None, None) when it is missing,
-    unreadable, or of another format or summary version."""
+@dataclass
+class _Stored:
+    """A catalog as read: its rows (the columns asked for), the folder time it recorded (None:
+    not to be trusted), its base file's generation and its recent rows (every column)."""
+
+    frame: pl.DataFrame
+    recorded: int | None
+    generation: str | None
+    recent: pl.DataFrame
+
+
+def _recent_path(path: Path) -> Path:
+    return path.with_suffix(".recent")
+
+
+def _meta(path: Path) -> dict[str, Any] | None:
+    meta = json.loads(pl.read_parquet_metadata(path)[META_KEY])
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT or meta.get("summary") != summary.VERSION:
+        return None
+    return meta
+
+
+def _checked(frame: pl.DataFrame, columns: list[str]) -> bool:
+    return all(frame.schema.get(c) == COLUMNS[c] for c in columns)
+
+
+def _read(path: Path, columns: list[str]) -> _Stored | None:
+    """The stored catalog: the base file's rows overlaid with the recent file's (the snapshots
+    added since the base was written); None when the base is missing, unreadable, or of another
+    format or summary version. A recent file written for another base is ignored, and then the
+    folder time is not trusted (the next read lists the folder)."""
     try:
-        meta = json.loads(pl.read_parquet_metadata(path)[META_KEY])
-        if meta.get("format") != FORMAT or meta.get("summary") != summary.VERSION:
-            return None, None
+        meta = _meta(path)
+        if meta is None:
+            return None
         frame = pl.read_parquet(path, columns=columns, glob=False)
-        schema = frame.schema
-        if any(schema[c] != COLUMNS[c] for c in columns):
-            return None, None
+        if not _checked(frame, columns):
+            return None
     except Exception:  # missing, cut short, garbage: derived data, rebuilt from the footers
-        return None, None
+        return None
+    generation = meta.get("generation")
     recorded = meta.get("folder_mtime_ns")
-    return frame, recorded if isinstance(recorded, int) else None
+    recent = _empty()
+    recent_path = _recent_path(path)
+    if recent_path.exists():
+        recorded = None
+        try:
+            recent_meta = _meta(recent_path)
+            if recent_meta is not None and recent_meta.get("base") == generation:
+                candidate = pl.read_parquet(recent_path, glob=False)
+                if _checked(candidate, list(COLUMNS)):
+                    recent = candidate.select(list(COLUMNS))
+                    recorded = recent_meta.get("folder_mtime_ns")
+        except Exception:  # a recent file cut short: its rows are read again from the footers
+            recorded = None
+    if recent.height:
+        frame = pl.concat(
+            [frame.filter(~pl.col("id").is_in(recent["id"].implode())), recent.select(columns)]
+        ).sort(["order", "suffix", "id"] if {"order", "suffix"} <= set(columns) else "id")
+    return _Stored(frame, recorded if isinstance(recorded, int) else None, generation, recent)
 
 
 def _write(path: Path, frame: pl.DataFrame, folder_mtime: int | None) -> bool:
-    """Write the catalog atomically; False when the store is read-only (it stays derived)."""
-    meta = {"format": FORMAT, "summary": summary.VERSION, "folder_mtime_ns": folder_mtime}
+    """Write the whole catalog as a new base (and drop the recent rows); False when the store
+    is read-only (the catalog stays derived)."""
+    generation = uuid.uuid4().hex
+    meta = {
+        "format": FORMAT,
+        "summary": summary.VERSION,
+        "generation": generation,
+        "folder_mtime_ns": folder_mtime,
+    }
+    if not _replace(path, frame, meta):
+        return False
+    try:
+        _recent_path(path).unlink(missing_ok=True)  # written for the old base: ignored anyway
+    except OSError:
+        pass
+    return True
+
+
+def _write_recent(path: Path, generation: str, recent: pl.DataFrame, folder_mtime: int | None) -> bool:
+    """Write the rows added since the base (a save costs a few rows, not the whole history)."""
+    meta = {"format": FORMAT, "summary": summary.VERSION, "base": generation, "folder_mtime_ns": folder_mtime}
+    return _replace(_recent_path(path), recent, meta)
+
+
+def _replace(path: Path, frame: pl.DataFrame, meta: dict[str, Any]) -> bool:
     tmp = path.parent / f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
     try:
         path.parent.mkdir(exist_ok=True)

@@ -248,3 +248,40 @@ def test_history_from_summaries_matches_the_analyses(tmp_path: Path) -> None:
         assert mine["max_pain"].to_list() == table["max_pain"].to_list()
         assert mine["call_oi"].to_list() == table["call_oi"].to_list()
         assert mine["put_oi"].to_list() == table["put_oi"].to_list()
+
+
+def test_a_save_writes_only_the_recent_rows_until_they_are_merged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = stored(tmp_path)
+    settle(store)
+    catalog.load(store.root, "XYZ")
+    base = catalog.catalog_path(store.root, "XYZ")
+    recent = base.with_suffix(".recent")
+    before = base.stat()
+    store.save(small_chain(T0 + timedelta(days=10)))
+    assert listed(store) == truth(store)
+    assert recent.exists() and base.stat().st_ino == before.st_ino  # the history is not rewritten
+    assert store.resolve("XYZ").id == "2025-12-11T200000Z"
+    monkeypatch.setattr(catalog, "_RECENT_ROWS", 1)
+    store.save(small_chain(T0 + timedelta(days=11)))
+    assert listed(store) == truth(store)
+    assert not recent.exists() and base.stat().st_ino != before.st_ino  # merged into a new base
+
+
+@pytest.mark.parametrize("damage", ["garbage", "another-base"])
+def test_a_damaged_or_foreign_recent_file_is_not_trusted(tmp_path: Path, damage: str) -> None:
+    store = stored(tmp_path)
+    settle(store)
+    catalog.load(store.root, "XYZ")
+    store.save(small_chain(T0 + timedelta(days=10)))
+    catalog.load(store.root, "XYZ")
+    recent = catalog.catalog_path(store.root, "XYZ").with_suffix(".recent")
+    if damage == "garbage":
+        recent.write_bytes(b"not parquet")
+    else:  # written for a base that has since been replaced
+        frame = pl.read_parquet(recent)
+        meta = json.loads(pl.read_parquet_metadata(recent)[catalog.META_KEY])
+        frame.write_parquet(recent, metadata={catalog.META_KEY: json.dumps({**meta, "base": "old"})})
+    assert listed(store) == truth(store)
+    assert store.resolve("XYZ").id == "2025-12-11T200000Z"
