@@ -181,7 +181,7 @@ def load_with_report(
             "asked" if rebuild else ("missing" if not path.exists() else "unreadable or outdated")
         )
     stored = state.frame if state is not None else _empty()
-    disk = _files(folder)
+    disk = _files(folder, stats=validate)
     rows = dict(
         zip(
             stored.get_column("id").to_list(),
@@ -434,19 +434,24 @@ def infos(frame: pl.DataFrame, root: Path, ticker: str) -> list[SnapshotInfo]:
     return out
 
 
-def _files(folder: Path) -> dict[str, tuple[int, int]]:
-    """The snapshot files of a folder: id → (size, modification time in ns), one listing."""
-    found = {}
+def _files(folder: Path, *, stats: bool) -> dict[str, tuple[int, int] | None]:
+    """The snapshot files of a folder, one listing: id → (size, modification time in ns) with
+    ``stats``, else id → None (names only: a stat per file is what makes a listing slow)."""
+    found: dict[str, tuple[int, int] | None] = {}
     try:
         with os.scandir(folder) as entries:
             for entry in entries:
                 stem = entry.name[:-8]
-                if entry.name.endswith(".parquet") and ID_PATTERN.match(stem):
-                    try:
-                        stat = entry.stat()
-                    except OSError:
-                        continue
-                    found[stem] = (stat.st_size, stat.st_mtime_ns)
+                if not (entry.name.endswith(".parquet") and ID_PATTERN.match(stem)):
+                    continue
+                if not stats:
+                    found[stem] = None
+                    continue
+                try:
+                    stat = entry.stat()
+                except OSError:
+                    continue
+                found[stem] = (stat.st_size, stat.st_mtime_ns)
     except OSError:
         return {}
     return found
