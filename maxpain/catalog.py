@@ -236,7 +236,10 @@ def rebuild_and_compare(root: Path, ticker: str) -> list[str]:
         when it matched.
     """
     path = catalog_path(root, ticker)
-    compared = [*(c for c in LISTING_COLUMNS if c not in ("order", "suffix")), "summary"]
+    if not (root / ticker).is_dir():
+        return []  # nothing stored: nothing to catalog
+    # what the footers say (the files' sizes and times are bookkeeping: a copied store differs)
+    compared = [*(c for c in LISTING_COLUMNS if c not in ("order", "suffix", "size", "mtime_ns")), "summary"]
     stored = _read(path, compared)
     before = stored.frame if stored is not None else None
     after, report = load_with_report(root, ticker, columns=compared, rebuild=True)
