@@ -37,6 +37,7 @@ from typing import Any
 import polars as pl
 
 from maxpain.chain import STRIKE_SCALE, Chain, strike_thousandths
+from maxpain.limits import jit_threshold
 
 #: Version of the definitions above.
 VERSION = 1
@@ -84,40 +85,41 @@ def summarize(frame: pl.DataFrame, by: Sequence[str] = ()) -> pl.DataFrame:
     from maxpain.analyses.max_pain import expiration_table
 
     keys = [*by, "expiration"]
-    table = expiration_table(frame, by)
-    open_counts = frame.group_by(keys).agg(open_contracts=(pl.col("open_interest") > 0).sum().cast(pl.Int64))
-    by_strike = (
-        frame.filter(pl.col("open_interest") > 0)
+    if frame.height < jit_threshold():  # one query: max pain, totals and the top strikes
+        return (
+            expiration_table(frame, by, top=TOP)
+            .select(*by, *(pl.col(name).cast(dtype) for name, dtype in SCHEMA.items()))
+            .sort(keys)
+        )
+    table = expiration_table(frame, by)  # max pain, totals, contracts listed and open
+    ranked = (
+        frame.lazy()
+        .filter(pl.col("open_interest") > 0)
         .group_by([*keys, "right", strike_thousandths(pl.col("strike")).alias("units")])
         .agg(oi=pl.col("open_interest").sum())
         .with_columns(strike=pl.col("units") / float(STRIKE_SCALE))  # OCC precision, as the walls
         .sort([*keys, "right", "oi", "strike"], descending=[*([False] * len(keys)), False, True, False])
         .group_by([*keys, "right"], maintain_order=True)
-        .head(TOP)
-        .group_by([*keys, "right"], maintain_order=True)
-        .agg(strikes=pl.col("strike"), oi=pl.col("oi"))
+        .agg(strikes=pl.col("strike").head(TOP), oi=pl.col("oi").head(TOP))
     )
-    calls = by_strike.filter(pl.col("right") == "C").select(
-        *keys, top_call_strikes="strikes", top_call_oi="oi"
-    )
-    puts = by_strike.filter(pl.col("right") == "P").select(*keys, top_put_strikes="strikes", top_put_oi="oi")
-    joined = (
-        table.join(open_counts, on=keys, how="left")
-        .join(calls, on=keys, how="left")
-        .join(puts, on=keys, how="left")
-    )
+    side = pl.col("right").cast(pl.String)
+    calls = ranked.filter(side == "C").select(*keys, top_call_strikes="strikes", top_call_oi="oi")
+    puts = ranked.filter(side == "P").select(*keys, top_put_strikes="strikes", top_put_oi="oi")
     empty_float = pl.lit([], dtype=pl.List(pl.Float64))
     empty_int = pl.lit([], dtype=pl.List(pl.Int64))
     return (
-        joined.with_columns(
+        table.lazy()
+        .join(calls, on=keys, how="left")
+        .join(puts, on=keys, how="left")
+        .with_columns(
             pl.col("top_call_strikes").fill_null(empty_float),
             pl.col("top_put_strikes").fill_null(empty_float),
             pl.col("top_call_oi").fill_null(empty_int),
             pl.col("top_put_oi").fill_null(empty_int),
-            pl.col("open_contracts").fill_null(0),
         )
         .select(*by, *(pl.col(name).cast(dtype) for name, dtype in SCHEMA.items()))
         .sort(keys)
+        .collect(engine="in-memory")
     )
 
 

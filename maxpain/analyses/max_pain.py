@@ -71,6 +71,43 @@ def max_pain_query(frame: pl.DataFrame, by: Sequence[str]) -> pl.DataFrame:
     return _collected(segment_query(frame, by).select(*by, *_COUNTS, "max_pain", "min_payout", "reason"))
 
 
+def _ranked_by_side(top: int) -> list[pl.Expr]:
+    """With ``top``: per segment, the ``top`` strikes by call (put) OI, largest first, ties to the
+    lower strike, at OCC precision (``top_call_units``, ``top_call_oi``, ``top_put_…``); strikes
+    without open interest are dropped afterwards (:func:`ranked_lists`)."""
+    if not top:
+        return []
+    out = []
+    for side in ("call", "put"):
+        oi = pl.col(f"{side}_oi").fill_null(0)
+        by = [oi, pl.col("units")]
+        out.append(pl.col("units").sort_by(by, descending=[True, False]).head(top).alias(f"top_{side}_units"))
+        out.append(oi.sort_by(by, descending=[True, False]).head(top).alias(f"top_{side}_oi"))
+    return out
+
+
+def ranked_lists(table: pl.DataFrame) -> pl.DataFrame:
+    """The ``top_*`` columns of a :func:`segment_query` with ``top``: strikes in currency units and
+    their OI, strikes without open interest left out (one small table, in Python)."""
+    columns: dict[str, list[list[float]] | list[list[int]]] = {}
+    for side in ("call", "put"):
+        strikes: list[list[float]] = []
+        counts: list[list[int]] = []
+        for units, oi in zip(
+            table[f"top_{side}_units"].to_list(), table[f"top_{side}_oi"].to_list(), strict=True
+        ):
+            kept = [(u / STRIKE_SCALE, o) for u, o in zip(units, oi, strict=True) if o > 0]
+            strikes.append([k for k, _ in kept])
+            counts.append([o for _, o in kept])
+        columns[f"top_{side}_strikes"] = strikes
+        columns[f"top_{side}_oi"] = counts
+    return table.drop("top_call_units", "top_put_units", "top_call_oi", "top_put_oi").with_columns(
+        pl.Series(f"top_{side}_{what}", columns[f"top_{side}_{what}"], dtype=pl.List(dtype))
+        for side in ("call", "put")
+        for what, dtype in (("strikes", pl.Float64), ("oi", pl.Int64))
+    )
+
+
 def _collected(query: pl.LazyFrame) -> pl.DataFrame:
     """Run a :func:`segment_query` (in memory: small inputs need no streaming set-up) and turn
     its payouts from thousandths into currency, one true division each (polars divides a column
@@ -80,7 +117,7 @@ def _collected(query: pl.LazyFrame) -> pl.DataFrame:
     return table.with_columns(min_payout=pl.Series(payouts, dtype=pl.Float64))
 
 
-def segment_query(frame: pl.DataFrame, by: Sequence[str]) -> pl.LazyFrame:
+def segment_query(frame: pl.DataFrame, by: Sequence[str], *, top: int = 0) -> pl.LazyFrame:
     """Max pain and the side counts of every segment of ``frame``, as one lazy polars query.
 
     Contracts are first summed into distinct strikes ``k_0 < k_1 < …`` per segment, with call and
@@ -128,6 +165,7 @@ def segment_query(frame: pl.DataFrame, by: Sequence[str]) -> pl.LazyFrame:
     )
     summed = ("call_oi", "put_oi", "call_volume", "put_volume", "contracts", "unknown_oi")
     segments = per_strike.group_by(keys, maintain_order=True).agg(
+        *_ranked_by_side(top),
         *(
             pl.col(name).sum().cast(pl.Int64)
             for name in (*summed, "calls_listed", "puts_listed", "open_contracts")
@@ -222,7 +260,7 @@ def _max_pain_kernels(frame: pl.DataFrame, by: Sequence[str], segments: Segments
     return pl.concat([segments.keys, result], how="horizontal")
 
 
-def expiration_table(frame: pl.DataFrame, by: Sequence[str] = ()) -> pl.DataFrame:
+def expiration_table(frame: pl.DataFrame, by: Sequence[str] = (), *, top: int = 0) -> pl.DataFrame:
     """Max pain of every expiration (of every ``by`` key) with the one-sided rule applied.
 
     Parameters
@@ -241,7 +279,9 @@ def expiration_table(frame: pl.DataFrame, by: Sequence[str] = ()) -> pl.DataFram
     """
     keys = [*by, "expiration"]
     if frame.height < jit_threshold():
-        table = _collected(segment_query(frame, keys))
+        table = _collected(segment_query(frame, keys, top=top))
+        if top:
+            table = ranked_lists(table)
     else:
         table = max_pain_table(frame, keys).join(
             frame.group_by(keys).agg(

@@ -100,3 +100,14 @@ def test_summary_top_strikes_are_the_walls_of_each_expiration(corpus: Path) -> N
             for row in joined.iter_rows(named=True):
                 assert row[f"{prefix}_strikes"] == (row["strikes"] or [])
                 assert row[f"{prefix}_oi"] == (row["oi"] or [])
+
+
+def test_summaries_agree_on_both_paths(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from maxpain.summary import summarize
+
+    for path in sorted((corpus / "vraptunovich-stock" / "PLTR").glob("*.parquet")):
+        frame = read_file(path).frame
+        monkeypatch.setenv("MAXPAIN_JIT_THRESHOLD", "0")
+        kernels = summarize(frame)
+        monkeypatch.setenv("MAXPAIN_JIT_THRESHOLD", "50000")
+        assert summarize(frame).equals(kernels)
