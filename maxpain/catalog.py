@@ -559,7 +559,7 @@ def _replace(path: Path, frame: pl.DataFrame, meta: dict[str, Any]) -> bool:
     tmp = path.parent / f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
     try:
         path.parent.mkdir(exist_ok=True)
-        _sweep(path.parent)
+        sweep_temporaries(path.parent)
         # small row groups: the summaries of a few snapshots are read without decoding the rest
         frame.write_parquet(
             tmp, compression="zstd", row_group_size=_ROW_GROUP, metadata={META_KEY: json.dumps(meta)}
@@ -573,7 +573,9 @@ def _replace(path: Path, frame: pl.DataFrame, meta: dict[str, Any]) -> bool:
             tmp.unlink(missing_ok=True)
 
 
-def _sweep(folder: Path) -> None:
+def sweep_temporaries(folder: Path) -> None:
+    """Remove hidden ``.tmp`` files older than ten minutes: what a writer killed mid-write left
+    (the store's snapshot folders and the catalogs' folder alike)."""
     now = time.time()
     for tmp in folder.glob(".*.tmp"):
         try:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -42,7 +41,6 @@ from maxpain.errors import InputError, NotFoundError, StoreError
 from maxpain.footer import FORMAT_VERSION, META_KEY, SnapshotInfo, disagreement, read_info, snapshot_id
 
 _ID_PATTERN = catalog.ID_PATTERN
-_STALE_TMP_SECONDS = 600
 
 
 def default_store_path() -> Path:
@@ -114,7 +112,7 @@ class Store:
         for existing in self._same_second(folder, base):
             if existing.content_hash == content_hash and not existing.damaged:
                 return SaveResult(existing, created=False)
-        self._sweep_temporaries(folder)
+        catalog.sweep_temporaries(folder)
 
         from maxpain.summary import summary_of, to_footer
 
@@ -177,15 +175,6 @@ class Store:
                     return None
         msg = f"more than 1000 snapshots of {folder.name} share the capture second {base}"
         raise StoreError(msg)
-
-    def _sweep_temporaries(self, folder: Path) -> None:
-        now = time.time()
-        for tmp in folder.glob(".*.tmp"):
-            try:
-                if now - tmp.stat().st_mtime > _STALE_TMP_SECONDS:
-                    tmp.unlink()
-            except OSError:
-                continue
 
     # ------------------------------------------------------------------ reading
     def _ticker_dir(self, ticker: str) -> Path:
