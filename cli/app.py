@@ -16,8 +16,10 @@ from .commands.diff import diff
 from .commands.exposure import exposure
 from .commands.fetch import fetch
 from .commands.heatmap import heatmap
+from .commands.history import history
 from .commands.imports import AlreadyReportedError, import_
 from .commands.pain import pain
+from .commands.pinning import pinning
 from .commands.report import report
 from .commands.snapshots import snapshots
 from .commands.walls import walls
@@ -56,7 +58,7 @@ def app(ctx: click.Context, store: str | None, as_json: bool, no_color: bool) ->
     ctx.obj = Settings(store=store, as_json=as_json, no_color=no_color)
 
 
-for command in (fetch, import_, snapshots, report, pain, walls, heatmap, diff, exposure):
+for command in (fetch, import_, snapshots, report, pain, walls, heatmap, diff, exposure, history, pinning):
     app.add_command(command)
 
 

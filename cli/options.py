@@ -147,3 +147,9 @@ def top_option(default: int, maximum: int, help_text: str) -> Decorator:
     return click.option(
         "--top", type=click.IntRange(min=1, max=maximum), default=default, show_default=True, help=help_text
     )
+
+
+def csv_option(function: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--csv", "as_csv", is_flag=True, default=False, help="Print the table as CSV (one row per line)."
+    )(function)

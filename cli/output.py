@@ -143,6 +143,11 @@ def write_export(path: str, text: str, *, force: bool) -> None:
         raise InputError(f"cannot save {path}: {error.strerror or error}") from None
 
 
+def emit_csv(text: str) -> None:
+    """Print a CSV table (the command's rows, as ``--json`` holds them, flattened)."""
+    click.echo(text, nl=False)
+
+
 def emit_json(document: Any) -> None:
     """One JSON document: NaN and infinities become null, never invalid JSON."""
     from .payloads import clean

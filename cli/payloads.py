@@ -20,6 +20,8 @@ if TYPE_CHECKING:
         PositionExposure,
         Window,
     )
+    from maxpain.analyses.history import History
+    from maxpain.analyses.pinning import Measures, Pinning
     from maxpain.chain import ChainMeta
     from maxpain.footer import SnapshotInfo
     from maxpain.snapshot import Snapshot
@@ -224,3 +226,133 @@ def saved(name: str, meta: ChainMeta, result: SaveResult) -> dict[str, Any]:
         "captured_at_from": meta.captured_at_from,
         "read_notes": meta.read_notes,
     }
+
+
+def history_rows(result: History) -> list[dict[str, Any]]:
+    """The rows of ``history --json``: one per snapshot, oldest first."""
+    by_position: dict[int, dict[str, float | None]] = {}
+    for position, expiration, value in result.max_pain.select(
+        "position", "expiration", "max_pain"
+    ).iter_rows():
+        by_position.setdefault(position, {})[expiration.isoformat()] = value
+    rows = []
+    for row in result.rows.iter_rows(named=True):
+        rows.append(
+            {
+                "snapshot": row["id"],
+                "captured_at": row["captured_at"],
+                "spot": row["spot"],
+                "spot_estimated": row["spot_estimated"],
+                "max_pain": by_position.get(row["position"], {}),
+                "pooled_max_pain": row["pooled_max_pain"],
+                "pooled_reason": row["pooled_reason"],
+                "window_until": row["window_until"],
+                "window_expirations": row["window_expirations"],
+                "put_wall": row["put_wall"],
+                "put_wall_oi": row["put_wall_oi"],
+                "call_wall": row["call_wall"],
+                "call_wall_oi": row["call_wall_oi"],
+                "put_call_oi": row["put_call_oi"],
+                "call_oi": row["call_oi"],
+                "put_oi": row["put_oi"],
+                "total_oi": row["total_oi"],
+                "flagged": row["flagged"],
+                "warnings": row["warnings"],
+            }
+        )
+    return rows
+
+
+def history(result: History) -> dict[str, Any]:
+    """``history --json``."""
+    return clean(
+        {
+            "ticker": result.ticker,
+            "expirations": list(result.expirations),
+            "expirations_chosen": result.chosen,
+            "window": {"until": result.until, "weeks": result.weeks, "rule": result.window_label},
+            "rows": history_rows(result),
+        }
+    )
+
+
+def history_csv(result: History) -> str:
+    """``history --csv``: the rows flattened (one ``max_pain_<expiration>`` column each)."""
+    rows = []
+    for row in history_rows(result):
+        flat = {k: v for k, v in row.items() if k not in ("max_pain", "warnings")}
+        for expiration in result.expirations:
+            flat[f"max_pain_{expiration.isoformat()}"] = row["max_pain"].get(expiration.isoformat())
+        flat["warnings"] = " | ".join(row["warnings"])
+        rows.append(flat)
+    return _csv(rows)
+
+
+def _csv(rows: list[dict[str, Any]]) -> str:
+    import csv
+    import io
+
+    out = io.StringIO()
+    if rows:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({k: clean(v) for k, v in row.items()} for row in rows)
+    return out.getvalue()
+
+
+def _measures(measures: Measures) -> dict[str, Any]:
+    return {
+        "events": measures.events,
+        "moved_toward": {
+            "count": measures.moved_toward,
+            "share": measures.share,
+            "low": measures.low,
+            "high": measures.high,
+        },
+        "median_distance_before": measures.median_distance_before,
+        "median_distance_after": measures.median_distance_after,
+        "within_one_step": measures.within_one_step,
+    }
+
+
+def pinning(result: Pinning) -> dict[str, Any]:
+    """``pinning --json``: the pooled statistics, the placebo's, the paired test, per ticker."""
+    pooled = _measures(result.max_pain)
+    return clean(
+        {
+            "lag": result.lag,
+            "tickers": list(result.tickers),
+            "events": pooled["events"],
+            "skipped": result.skipped_total,
+            "skipped_by_reason": result.skipped,
+            "left_out_snapshots": result.left_out,
+            "moved_toward": pooled["moved_toward"],
+            "median_distance_before": pooled["median_distance_before"],
+            "median_distance_after": pooled["median_distance_after"],
+            "within_one_step": pooled["within_one_step"],
+            "placebo": _measures(result.placebo),
+            "paired": {
+                "max_pain_only": result.max_pain_only,
+                "placebo_only": result.placebo_only,
+                "p_value": result.p_value,
+            },
+            "verdict": result.verdict(),
+            "by_ticker": [
+                {"ticker": ticker, **_measures(mp), "placebo": _measures(placebo)}
+                for ticker, mp, placebo in result.by_ticker
+            ],
+            "event_rows": result.events.to_dicts(),
+        }
+    )
+
+
+def pinning_csv(result: Pinning) -> str:
+    """``pinning --csv``: one row per event, with whether the close moved toward each target."""
+    rows = []
+    for row in result.events.to_dicts():
+        mp, placebo = row["max_pain"], row["placebo_max_pain"]
+        s0, s1 = row["spot_before"], row["spot_after"]
+        row["moved_toward_max_pain"] = abs(s1 - mp) < abs(s0 - mp)
+        row["moved_toward_placebo"] = None if placebo is None else abs(s1 - placebo) < abs(s0 - placebo)
+        rows.append(row)
+    return _csv(rows)

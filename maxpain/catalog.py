@@ -50,7 +50,7 @@ from maxpain.footer import SnapshotInfo, read_info
 #: The catalogs' folder inside the store (hidden: not a ticker).
 FOLDER = ".catalog"
 #: Format of the catalog table (its columns); a catalog of another format is rebuilt.
-FORMAT = 1
+FORMAT = 2
 #: Key of the catalog's own Parquet metadata.
 META_KEY = "maxpain_catalog"
 #: A folder modified this recently (nanoseconds) is listed again on the next read.
@@ -82,6 +82,7 @@ COLUMNS: dict[str, Any] = {
     "partial": pl.Boolean,
     "notes": pl.List(pl.String),
     "damaged": pl.String,
+    "adjusted_roots": pl.List(pl.String),  # roots left out of the standard contracts
     "size": pl.Int64,  # the file's size and modification time when its footer was read
     "mtime_ns": pl.Int64,
     "open_counts": OPEN_COUNTS_DTYPE,
@@ -410,6 +411,7 @@ def _listing_row(info: SnapshotInfo, size: int | None, mtime_ns: int | None) -> 
         "partial": info.partial,
         "notes": info.notes,
         "damaged": info.damaged,
+        "adjusted_roots": sorted(info.adjusted_roots),
     }
 
 
@@ -540,7 +542,7 @@ def _write(path: Path, frame: pl.DataFrame, folder_mtime: int | None) -> bool:
         "generation": generation,
         "folder_mtime_ns": folder_mtime,
     }
-    if not _replace(path, frame, meta):
+    if not replace_file(path, frame, meta):
         return False
     try:
         _recent_path(path).unlink(missing_ok=True)  # written for the old base: ignored anyway
@@ -552,17 +554,21 @@ def _write(path: Path, frame: pl.DataFrame, folder_mtime: int | None) -> bool:
 def _write_recent(path: Path, generation: str, recent: pl.DataFrame, folder_mtime: int | None) -> bool:
     """Write the rows added since the base (a save costs a few rows, not the whole history)."""
     meta = {"format": FORMAT, "summary": summary.VERSION, "base": generation, "folder_mtime_ns": folder_mtime}
-    return _replace(_recent_path(path), recent, meta)
+    return replace_file(_recent_path(path), recent, meta)
 
 
-def _replace(path: Path, frame: pl.DataFrame, meta: dict[str, Any]) -> bool:
+def replace_file(
+    path: Path, frame: pl.DataFrame, meta: dict[str, Any], *, row_group_size: int = _ROW_GROUP
+) -> bool:
+    """Write ``frame`` (with ``meta`` under :data:`META_KEY`) to ``path`` through a hidden temporary
+    and a rename; False when the store is read-only (derived files stay derived)."""
     tmp = path.parent / f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
     try:
-        path.parent.mkdir(exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
         sweep_temporaries(path.parent)
         # small row groups: the summaries of a few snapshots are read without decoding the rest
         frame.write_parquet(
-            tmp, compression="zstd", row_group_size=_ROW_GROUP, metadata={META_KEY: json.dumps(meta)}
+            tmp, compression="zstd", row_group_size=row_group_size, metadata={META_KEY: json.dumps(meta)}
         )
         os.replace(tmp, path)
         return True

@@ -55,6 +55,15 @@ def strike_thousandths(strike: pl.Expr) -> pl.Expr:
     return (strike * STRIKE_SCALE).round(0).cast(pl.Int64)
 
 
+def strikes_of_units(units: pl.Series, name: str = "strike") -> pl.Series:
+    """Strikes from thousandths, each the double nearest its decimal value: a true division per
+    value (polars divides a column as a product with the reciprocal, a unit in the last place off
+    for about one strike in eight, which would print 12.350000000000001)."""
+    return pl.Series(
+        name, [None if u is None else u / STRIKE_SCALE for u in units.to_list()], dtype=pl.Float64
+    )
+
+
 def validate_ticker(ticker: str) -> str:
     """Return the upper-cased ticker, or raise :class:`InputError` if it could not be a symbol.
 

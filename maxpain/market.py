@@ -1,9 +1,11 @@
-"""Market calendar facts every layer shares: the trading day of a moment, the one window rule, the
-nearest listed expiration, and time to expiry. Standard library only, so sources, analyses and the
-command line can all use it without importing the engine."""
+"""Market calendar facts every layer shares: the trading day of a moment, the exchange's sessions
+(NYSE holidays from the ``holidays`` package, loaded on first use), the one window rule, the nearest
+listed expiration, and time to expiry. Standard library only at import, so sources, analyses and
+the command line can all use it without importing the engine."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -30,6 +32,53 @@ def trading_day(moment: datetime) -> date:
         The date in New York.
     """
     return moment.astimezone(NEW_YORK).date()
+
+
+#: The regular session's close in New York (expirations settle on it).
+CLOSE = time(16, 0)
+
+
+@functools.cache
+def _exchange_holidays(year: int) -> frozenset[date]:
+    import holidays  # ~60 ms: only the commands that count sessions pay for it
+
+    return frozenset(holidays.financial_holidays("NYSE", years=year))
+
+
+def is_session(day: date) -> bool:
+    """Whether the New York Stock Exchange trades on ``day`` (a weekday that is not one of its
+    holidays, special closures included, e.g. 2025-01-09)."""
+    return day.weekday() < 5 and day not in _exchange_holidays(day.year)
+
+
+def sessions_before(day: date, count: int) -> date:
+    """The trading day ``count`` sessions before ``day`` (``day`` itself need not be one).
+
+    Parameters
+    ----------
+    day
+        The day counted from.
+    count
+        Sessions back, at least 1.
+
+    Returns
+    -------
+    date
+    """
+    if count < 1:
+        msg = f"a lag must be at least 1 trading day, got {count}"
+        raise InputError(msg, parameter="lag")
+    found = 0
+    while found < count:
+        day -= timedelta(days=1)
+        found += is_session(day)
+    return day
+
+
+def after_close(moment: datetime) -> bool:
+    """Whether ``moment`` is at or after 16:00 New York on its day: its price is that day's close
+    (a snapshot taken before it saw an intraday price)."""
+    return moment.astimezone(NEW_YORK).time() >= CLOSE
 
 
 def window_end(start: date, *, until: date | None = None, weeks: int | None = None) -> date:
@@ -126,7 +175,7 @@ def years_to_expiry(captured_at: datetime, expiration: date) -> float:
     float
         Years, 0 once the close has passed.
     """
-    close = datetime.combine(expiration, time(16, 0), tzinfo=NEW_YORK).astimezone(UTC)
+    close = datetime.combine(expiration, CLOSE, tzinfo=NEW_YORK).astimezone(UTC)
     return max((close - captured_at).total_seconds(), 0.0) / (365.0 * 86400.0)
 
 

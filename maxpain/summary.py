@@ -97,29 +97,37 @@ def summarize(frame: pl.DataFrame, by: Sequence[str] = ()) -> pl.DataFrame:
         .filter(pl.col("open_interest") > 0)
         .group_by([*keys, "right", strike_thousandths(pl.col("strike")).alias("units")])
         .agg(oi=pl.col("open_interest").sum())
-        .with_columns(strike=pl.col("units") / float(STRIKE_SCALE))  # OCC precision, as the walls
-        .sort([*keys, "right", "oi", "strike"], descending=[*([False] * len(keys)), False, True, False])
+        .sort([*keys, "right", "oi", "units"], descending=[*([False] * len(keys)), False, True, False])
         .group_by([*keys, "right"], maintain_order=True)
-        .agg(strikes=pl.col("strike").head(TOP), oi=pl.col("oi").head(TOP))
+        .agg(strikes=pl.col("units").head(TOP), oi=pl.col("oi").head(TOP))  # in currency below
     )
     side = pl.col("right").cast(pl.String)
     calls = ranked.filter(side == "C").select(*keys, top_call_strikes="strikes", top_call_oi="oi")
     puts = ranked.filter(side == "P").select(*keys, top_put_strikes="strikes", top_put_oi="oi")
-    empty_float = pl.lit([], dtype=pl.List(pl.Float64))
     empty_int = pl.lit([], dtype=pl.List(pl.Int64))
-    return (
+    joined = (
         table.lazy()
         .join(calls, on=keys, how="left")
         .join(puts, on=keys, how="left")
         .with_columns(
-            pl.col("top_call_strikes").fill_null(empty_float),
-            pl.col("top_put_strikes").fill_null(empty_float),
-            pl.col("top_call_oi").fill_null(empty_int),
-            pl.col("top_put_oi").fill_null(empty_int),
+            pl.col(f"top_{side}_{what}").fill_null(empty_int)
+            for side in ("call", "put")
+            for what in ("strikes", "oi")
         )
+        .collect(engine="in-memory")
+    )
+    in_currency = {  # one true division per strike (see maxpain.chain.strikes_of_units)
+        name: pl.Series(
+            name,
+            [[u / STRIKE_SCALE for u in units] for units in joined[name].to_list()],
+            dtype=pl.List(pl.Float64),
+        )
+        for name in ("top_call_strikes", "top_put_strikes")
+    }
+    return (
+        joined.with_columns(*in_currency.values())
         .select(*by, *(pl.col(name).cast(dtype) for name, dtype in SCHEMA.items()))
         .sort(keys)
-        .collect(engine="in-memory")
     )
 
 

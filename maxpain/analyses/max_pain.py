@@ -16,7 +16,7 @@ import polars as pl
 
 from maxpain.analyses._frames import in_expirations, ratio
 from maxpain.analyses.window import Window, require_listed
-from maxpain.chain import STRIKE_SCALE, Chain, strike_thousandths
+from maxpain.chain import STRIKE_SCALE, Chain, strike_thousandths, strikes_of_units
 from maxpain.limits import EMPTY, EXACT_LIMIT, NO_OPEN_INTEREST, OK, TOO_LARGE, jit_threshold
 
 if TYPE_CHECKING:
@@ -157,19 +157,26 @@ def segment_query(frame: pl.DataFrame, by: Sequence[str], *, top: int = 0) -> pl
         )
         .sort([*keys, "units"])
     )
+    counts = (*_COUNTS, "calls_listed", "puts_listed", "open_contracts")
+    return _best_strikes(per_strike, by, counts, top=top)
+
+
+def _best_strikes(
+    per_strike: pl.LazyFrame, by: Sequence[str], counts: Sequence[str], *, top: int = 0
+) -> pl.LazyFrame:
+    """The second half of :func:`segment_query`: from rows of distinct strikes per segment
+    (``units``, ``strike``, weights ``wc``, ``wp`` and the ``counts`` columns, sorted by keys and
+    strike) to max pain and the summed counts of each segment."""
+    keys = list(by) or ["__segment"]
     x = pl.col("units") - pl.col("units").first()
     wc, wp = pl.col("wc"), pl.col("wp")
     # (x·Σwc − Σwc·x) + (Σwp·x − x·Σwp): each half lies in [0, Σw × range] (no int64 overflow)
     payout = (x * wc.cum_sum() - (wc * x).cum_sum()) + (
         (wp * x).cum_sum(reverse=True) - x * wp.cum_sum(reverse=True)
     )
-    summed = ("call_oi", "put_oi", "call_volume", "put_volume", "contracts", "unknown_oi")
     segments = per_strike.group_by(keys, maintain_order=True).agg(
         *_ranked_by_side(top),
-        *(
-            pl.col(name).sum().cast(pl.Int64)
-            for name in (*summed, "calls_listed", "puts_listed", "open_contracts")
-        ),
+        *(pl.col(name).sum().cast(pl.Int64) for name in counts),
         total=(wc + wp).sum(),
         span=pl.col("units").last() - pl.col("units").first(),
         best_strike=pl.col("strike").sort_by(payout, "units").first(),
@@ -206,10 +213,7 @@ def segment_query(frame: pl.DataFrame, by: Sequence[str], *, top: int = 0) -> pl
     nothing = pl.LazyFrame(
         {
             "__segment": [0],
-            **{name: [0] for name in summed},
-            "calls_listed": [0],
-            "puts_listed": [0],
-            "open_contracts": [0],
+            **{name: [0] for name in counts},
             "max_pain": [None],
             "min_payout": [None],
             "reason": [REASONS[EMPTY]],
@@ -251,6 +255,84 @@ def _max_pain_kernels(frame: pl.DataFrame, by: Sequence[str], segments: Segments
         {
             **{name: pl.Series(sums[name], dtype=pl.Int64) for name in _COUNTS},
             "max_pain": pl.Series(max_pain, dtype=pl.Float64).fill_nan(None),
+            "min_payout": pl.Series(
+                np.where(defined, from_thousandths(best_payout), np.nan), dtype=pl.Float64
+            ).fill_nan(None),
+            "reason": pl.Series(reasons, dtype=pl.String),
+        }
+    )
+    return pl.concat([segments.keys, result], how="horizontal")
+
+
+def max_pain_of_strikes(strikes: pl.DataFrame, by: Sequence[str]) -> pl.DataFrame:
+    """Max pain of every segment of rows that are already strikes, not contracts: the strike
+    profiles of :mod:`maxpain.profiles` summed over a window (one segment per snapshot, say).
+
+    Same definition and exact arithmetic as :func:`max_pain_table`: the polars query below
+    :func:`~maxpain.limits.jit_threshold` rows, the kernels from it on (tested equal to each other
+    and to max pain of the contracts).
+
+    Parameters
+    ----------
+    strikes
+        ``by`` keys, ``units`` (strike in thousandths), ``call_weight``, ``put_weight`` (Σ
+        multiplier × OI over OI > 0), ``contracts`` and ``unknown_oi``; a key may list a strike
+        more than once.
+    by
+        Segment keys (at least one).
+
+    Returns
+    -------
+    polars.DataFrame
+        ``by`` keys, ``max_pain``, ``min_payout``, ``reason``, in key order.
+    """
+    keys = list(by)
+    if strikes.height < jit_threshold():
+        per_strike = (
+            strikes.lazy()
+            .group_by([*keys, "units"])
+            .agg(
+                wc=pl.col("call_weight").sum(),
+                wp=pl.col("put_weight").sum(),
+                contracts=pl.col("contracts").sum(),
+                unknown_oi=pl.col("unknown_oi").sum(),
+            )
+            .with_columns(strike="units")  # thousandths, turned into currency exactly below
+            .sort([*keys, "units"])
+        )
+        query = _best_strikes(per_strike, keys, ("contracts", "unknown_oi"))
+        table = _collected(query.select(*keys, "max_pain", "min_payout", "reason"))
+        return table.with_columns(strikes_of_units(table["max_pain"], "max_pain"))
+    import numpy as np
+
+    from maxpain import kernels
+    from maxpain.analyses._frames import from_thousandths, segment
+
+    segments = segment(strikes.with_columns(strike=pl.col("units")), keys)
+    ordered = segments.frame
+    units = np.ascontiguousarray(ordered.get_column("units").to_numpy(), dtype=np.int64)
+    best_row, best_payout, status = kernels.max_pain_segments(
+        units,
+        np.ascontiguousarray(ordered.get_column("call_weight").to_numpy(), dtype=np.int64),
+        np.ascontiguousarray(ordered.get_column("put_weight").to_numpy(), dtype=np.int64),
+        segments.offsets,
+    )
+    defined = best_row >= 0
+    sums = ordered.group_by(keys, maintain_order=True).agg(
+        pl.col("contracts").sum(), pl.col("unknown_oi").sum()
+    )
+    reasons = [
+        ALL_UNKNOWN if (unknown == count and count > 0) else (None if code == OK else REASONS[int(code)])
+        for code, unknown, count in zip(status, sums["unknown_oi"], sums["contracts"], strict=True)
+    ]
+    result = pl.DataFrame(
+        {
+            "max_pain": pl.Series(
+                np.where(defined, from_thousandths(units[np.where(defined, best_row, 0)]), np.nan)
+                if len(best_row)
+                else np.zeros(0),
+                dtype=pl.Float64,
+            ).fill_nan(None),
             "min_payout": pl.Series(
                 np.where(defined, from_thousandths(best_payout), np.nan), dtype=pl.Float64
             ).fill_nan(None),

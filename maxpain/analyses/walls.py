@@ -17,7 +17,7 @@ import polars as pl
 from maxpain.analyses._frames import Segments, in_expirations, segment
 from maxpain.analyses.max_pain import PooledMaxPain, pooled_max_pain
 from maxpain.analyses.window import Window
-from maxpain.chain import STRIKE_SCALE, Chain, strike_thousandths
+from maxpain.chain import Chain, strike_thousandths, strikes_of_units
 from maxpain.errors import InputError
 from maxpain.limits import jit_threshold
 
@@ -176,18 +176,15 @@ def strike_table(frame: pl.DataFrame) -> pl.DataFrame:
     oi = pl.col("open_interest")
     put = pl.col("right").cast(pl.String) == "P"
     open_oi = pl.when(oi > 0).then(oi).otherwise(0)
-    return (
+    table = (
         frame.lazy()
         .group_by(strike_thousandths(pl.col("strike")).alias("units"))
         .agg(call_oi=open_oi.filter(~put).sum(), put_oi=open_oi.filter(put).sum())
         .sort("units")
-        .select(
-            strike=pl.col("units") / float(STRIKE_SCALE),
-            call_oi=pl.col("call_oi").cast(pl.Int64),
-            put_oi=pl.col("put_oi").cast(pl.Int64),
-        )
+        .select("units", call_oi=pl.col("call_oi").cast(pl.Int64), put_oi=pl.col("put_oi").cast(pl.Int64))
         .collect(engine="in-memory")
     )
+    return table.select(strikes_of_units(table["units"]), "call_oi", "put_oi")
 
 
 def ranked_strikes(by_strike: pl.DataFrame, top: int) -> pl.DataFrame:
