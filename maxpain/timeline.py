@@ -115,8 +115,9 @@ def load_timeline(store: Store, ticker: str, *, start: str | None = None, end: s
         ):
             msg = f"--from {start} is after --to {end}; swap them"
             raise InputError(msg, parameter="from")
-        first, last = intact["captured_at"].min(), intact["captured_at"].max()
-        msg = f"no {ticker} snapshots between {start or 'the first'} and {end or 'the last'} (stored: {first:%Y-%m-%d} to {last:%Y-%m-%d})"  # type: ignore[str-format]
+        stored_days = intact.get_column("captured_at").dt.date()
+        first, last = str(stored_days.min()), str(stored_days.max())
+        msg = f"no {ticker} snapshots between {start or 'the first'} and {end or 'the last'} (stored: {first} to {last})"
         raise NotFoundError(msg)
     # one profile per distinct positions, held by the first snapshot (of the whole history) with them
     first_holder = (

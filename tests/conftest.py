@@ -48,3 +48,16 @@ def _compiled_kernels(monkeypatch: pytest.MonkeyPatch) -> None:
 def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Never touch the user's real store from a test."""
     monkeypatch.setenv("MAXPAIN_HOME", str(tmp_path_factory.mktemp("home")))
+
+
+@pytest.fixture(scope="session")
+def laiweibin_store(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The whole laiweibin archive (20 tickers × 65 days) imported once into a temporary store."""
+    from maxpain.importer import expand, import_files
+    from maxpain.store import Store
+
+    root = tmp_path_factory.mktemp("laiweibin-store")
+    files, walked = expand([corpus / "laiweibin456-us-option-data"])
+    outcomes = list(import_files(Store(root), files, walked=walked))
+    assert sum(1 for o in outcomes if o.status == "stored") == 1300
+    return root

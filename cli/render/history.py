@@ -25,7 +25,7 @@ SHOWN_WARNINGS = 8
 def header(result: History) -> Panel:
     """Ticker, range, how many snapshots, which expirations and which window."""
     rows = result.rows
-    first, last = rows["day"].min(), rows["day"].max()
+    first, last = str(rows["day"].min()), str(rows["day"].max())
     lines = Text()
     lines.append(f"{result.ticker} · {first} → {last} · {count(rows.height, 'snapshot')}", style="bold")
     followed = ", ".join(e.isoformat() for e in result.expirations) or "none listed"

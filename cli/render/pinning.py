@@ -34,8 +34,8 @@ def header(result: Pinning) -> Panel:
         style="bold",
     )
     lines.append(
-        "\nevent: an expiration day E with a snapshot at its close and one "
-        f"{count(result.lag, 'session')} earlier; MP = that snapshot's max pain of E",
+        f"\nevent: an expiration day E with a snapshot at its close and another {count(result.lag, 'session')} "
+        "earlier; MP = that snapshot's max pain of E",
         style="dim",
     )
     lines.append(
