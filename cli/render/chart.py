@@ -111,11 +111,21 @@ class LineChart:
             yield line
         yield Text(" " * axis + "└" + "─" * columns, style="dim")
         yield self._dates_line(axis + 1, columns)
-        legend = Text(" " * (axis + 1))
+        yield from self._legend(axis + 1, options.max_width)
+
+    def _legend(self, indent: int, width: int) -> list[Text]:
+        """The legend, entries packed into lines of ``width`` (an entry never splits)."""
+        lines, line, used = [], Text(" " * indent), indent
         for series in self.series:
-            legend.append("━━\u00a0", style=series.style)  # no-break spaces: an entry never splits
-            legend.append(series.label.replace(" ", "\u00a0") + "   ")
-        yield legend
+            size = 3 + len(series.label) + 3
+            if used + size > width and used > indent:
+                lines.append(line)
+                line, used = Text(" " * indent), indent
+            line.append("━━ ", style=series.style)
+            line.append(series.label + "   ")
+            used += size
+        lines.append(line)
+        return lines
 
     def _dates_line(self, indent: int, columns: int) -> Text:
         """The first, middle and last dates under their columns."""
