@@ -140,9 +140,6 @@ def load_timeline(store: Store, ticker: str, *, start: str | None = None, end: s
     )
     ids = chosen.get_column("id").to_list()
     checked = warnings_frame(intact, ids)
-    flag = pl.lit(False)
-    for prefix in FLAGGING:
-        flag = flag | pl.col("warnings").list.eval(pl.element().str.starts_with(prefix)).list.any()
     snapshots = (
         chosen.join(checked.rename({"warnings": "neighbour"}), on="id", how="left", maintain_order="left")
         .with_row_index("position")
@@ -152,27 +149,26 @@ def load_timeline(store: Store, ticker: str, *, start: str | None = None, end: s
         _row_warnings(neighbour, notes, partial)
         for neighbour, notes, partial in snapshots.select("neighbour", "notes", "partial").iter_rows()
     ]
-    snapshots = (
-        snapshots.with_columns(warnings=pl.Series(warnings, dtype=pl.List(pl.String)))
-        .with_columns(flagged=flag)
-        .select(
-            "position",
-            "id",
-            "captured_at",
-            "day",
-            "spot",
-            "spot_estimated",
-            "partial",
-            "content_hash",
-            "adjusted_roots",
-            "warnings",
-            "flagged",
-            "profile",
-            "profile_id",
-            "profile_hash",
-            "profile_roots",
-            "summary",
-        )
+    snapshots = snapshots.with_columns(
+        warnings=pl.Series(warnings, dtype=pl.List(pl.String)),
+        flagged=pl.Series([any(w.startswith(FLAGGING) for w in ws) for ws in warnings], dtype=pl.Boolean),
+    ).select(
+        "position",
+        "id",
+        "captured_at",
+        "day",
+        "spot",
+        "spot_estimated",
+        "partial",
+        "content_hash",
+        "adjusted_roots",
+        "warnings",
+        "flagged",
+        "profile",
+        "profile_id",
+        "profile_hash",
+        "profile_roots",
+        "summary",
     )
     summaries = (
         snapshots.select("position", "summary")
