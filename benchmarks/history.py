@@ -47,7 +47,7 @@ def main() -> int:
         scale, archive = base / "store-1000", base / "laiweibin"
         if not (scale / "NVDA").is_dir():
             print("building the 1,000-snapshot store …", file=sys.stderr)
-            build(corpus / "vraptunovich-stock", scale, 1000, args.jobs)
+            build(corpus, scale, 1000, args.jobs)
         if not (archive / "SPY").is_dir():
             print("importing the laiweibin archive …", file=sys.stderr)
             subprocess.run(

@@ -15,6 +15,7 @@ from maxpain.errors import MaxpainError
 from .commands.diff import diff
 from .commands.exposure import exposure
 from .commands.fetch import fetch
+from .commands.gex import gex
 from .commands.heatmap import heatmap
 from .commands.history import history
 from .commands.imports import AlreadyReportedError, import_
@@ -58,7 +59,20 @@ def app(ctx: click.Context, store: str | None, as_json: bool, no_color: bool) ->
     ctx.obj = Settings(store=store, as_json=as_json, no_color=no_color)
 
 
-for command in (fetch, import_, snapshots, report, pain, walls, heatmap, diff, exposure, history, pinning):
+for command in (
+    fetch,
+    import_,
+    snapshots,
+    report,
+    pain,
+    walls,
+    heatmap,
+    gex,
+    diff,
+    exposure,
+    history,
+    pinning,
+):
     app.add_command(command)
 
 

@@ -228,3 +228,44 @@ def engine_changes(
         )
         for r in changes.iter_rows(named=True)
     }
+
+
+def naive_black_scholes_price(
+    spot: float, strike: float, years: float, vol: float, rate: float, is_call: bool
+) -> float:
+    """The textbook formula, with the standard library's normal distribution."""
+    if not (spot > 0 and strike > 0 and years > 0 and vol > 0) or vol * math.sqrt(years) < 1e-8:
+        return math.nan
+    root = vol * math.sqrt(years)
+    d1 = (math.log(spot / strike) + (rate + vol * vol / 2) * years) / root
+    d2 = d1 - root
+    normal = NormalDist()
+    if is_call:
+        return spot * normal.cdf(d1) - strike * math.exp(-rate * years) * normal.cdf(d2)
+    return strike * math.exp(-rate * years) * normal.cdf(-d2) - spot * normal.cdf(-d1)
+
+
+def naive_gex(spot: float, strike: float, years: float, vol: float, rate: float, signed_size: float) -> float:
+    """One contract's GEX from the definition: sign × OI × multiplier × Γ × S² × 0.01 (0 where
+    Black–Scholes does not apply)."""
+    _, gamma = naive_black_scholes(spot, strike, years, vol, rate, True)
+    return 0.0 if math.isnan(gamma) else signed_size * gamma * spot * spot * 0.01
+
+
+def naive_sweep(
+    levels: list[float], contracts: list[tuple[float, float, float, float]], rate: float
+) -> list[float]:
+    """Total GEX at each level, one contract at a time: contracts are (strike, years, vol, signed size)."""
+    return [sum(naive_gex(level, k, t, v, rate, w) for k, t, v, w in contracts) for level in levels]
+
+
+def naive_crossings(levels: list[float], totals: list[float]) -> list[float]:
+    """Where the totals change sign between neighbours, interpolated; exact zeros once."""
+    found: list[float] = []
+    for j in range(len(levels)):
+        if totals[j] == 0 and (j == 0 or totals[j - 1] != 0):
+            found.append(levels[j])
+        elif j > 0 and totals[j - 1] * totals[j] < 0:
+            a, b = totals[j - 1], totals[j]
+            found.append(levels[j - 1] + (levels[j] - levels[j - 1]) * a / (a - b))
+    return found

@@ -16,7 +16,7 @@ from ..snapshots import snapshot, snapshot_pair
 @at_option
 @click.option(
     "--metric",
-    type=click.Choice(["oi", "calls", "puts", "net", "change"]),
+    type=click.Choice(["oi", "calls", "puts", "net", "change", "gex"]),
     default="oi",
     show_default=True,
     help="What the cells show.",
@@ -40,6 +40,18 @@ from ..snapshots import snapshot, snapshot_pair
     show_default=True,
     help="At most this many strikes.",
 )
+@click.option(
+    "--convention",
+    type=click.Choice(["naive", "dealer-short"]),
+    default=None,
+    help="For --metric gex: naive (default; dealers long calls, short puts) or dealer-short.",
+)
+@click.option(
+    "--rate",
+    type=click.FloatRange(min=-0.1, max=1.0),
+    default=None,
+    help="For --metric gex: risk-free rate (default 0.04).",
+)
 @with_settings(exports=True)
 def heatmap(
     settings: Settings,
@@ -52,12 +64,16 @@ def heatmap(
     weeks: int | None,
     strikes: tuple[float, float] | None,
     rows: int,
+    convention: str | None,
+    rate: float | None,
 ) -> None:
-    """Strike × expiration heatmap of OI, calls, puts, net (calls − puts) or change.
+    """Strike × expiration heatmap of OI, calls, puts, net (calls − puts), change, or net dealer
+    gamma (gex, USD per 1% move, under --convention).
 
     \b
     Examples: maxpain heatmap NVDA --until 2026-01-16
               maxpain heatmap GOOG --metric change --from 2025-12-01
+              maxpain heatmap SPY --metric gex --weeks 2
     """
     from maxpain import analyses
     from maxpain.errors import InputError
@@ -69,6 +85,9 @@ def heatmap(
 
     warnings: list[str] = []
     before = None
+    gamma: dict[str, object] | None = None
+    if metric != "gex" and (convention is not None or rate is not None):
+        raise InputError("--convention and --rate go with --metric gex")
     if metric == "change":
         before, opened = snapshot_pair(settings, ticker, start, end or at)
         until = analyses.requested_until(opened.chain, until=until, weeks=weeks)
@@ -80,13 +99,23 @@ def heatmap(
             raise InputError("--from/--to go with --metric change; use --at to pick the snapshot")
         opened = snapshot(settings, ticker, at)
         until = analyses.requested_until(opened.chain, until=until, weeks=weeks)
-        grid = analyses.oi_grid(opened.chain, metric, analyses.open_expirations(opened.chain, until=until))
+        columns = analyses.open_expirations(opened.chain, until=until)
+        if metric == "gex":
+            from maxpain.analyses.gamma import DEFAULT_RATE, UNIT, gex_grid
+
+            convention = convention or "naive"
+            rate = DEFAULT_RATE if rate is None else rate
+            grid, gamma_notes = gex_grid(opened.chain, columns, convention=convention, rate=rate)
+            warnings.extend(gamma_notes)
+            gamma = {"convention": convention, "rate": rate, "unit": UNIT}
+        else:
+            grid = analyses.oi_grid(opened.chain, metric, columns)
     chain = opened.chain
     table = analyses.max_pain_by_expiration(chain)
     pain = analyses.max_pain_by_column(table)
     warnings = list(dict.fromkeys([*warnings, *opened.warnings, *analyses.one_sided_warnings(table)]))
     if settings.as_json:
-        emit_json(payloads.heatmap(opened, metric, grid, pain, warnings, before))
+        emit_json(payloads.heatmap(opened, metric, grid, pain, warnings, before, gamma))
         return
     span = analyses.heatmap_span(chain, sorted(set(grid["expiration"].to_list())), pain)
     show(
@@ -95,7 +124,7 @@ def heatmap(
         warnings_panel(warnings),
         Heatmap(
             grid,
-            title=board_title(metric, before, opened),
+            title=board_title(metric, before, opened, convention or "naive"),
             spot=chain.meta.spot,
             max_pain=pain,
             diverging=metric in analyses.SIGNED_METRICS,

@@ -27,6 +27,13 @@ from ..snapshots import open_store
 @click.option(
     "--to", "end", default=None, help="Last snapshot: a date, latest, an id or its prefix (default: latest)."
 )
+@click.option(
+    "--rows",
+    type=click.IntRange(min=5, max=100_000),
+    default=70,
+    show_default=True,
+    help="At most this many table rows (past it: the last snapshot of each day, latest first kept).",
+)
 @csv_option
 @with_settings(exports=True)
 def history(
@@ -37,6 +44,7 @@ def history(
     weeks: int | None,
     start: str | None,
     end: str | None,
+    rows: int,
     as_csv: bool,
 ) -> None:
     """One row per stored snapshot: spot, max pain of the followed expiration(s), the window's
@@ -66,4 +74,4 @@ def history(
     from ..render.common import warnings_panel
     from ..render.history import chart, header, quality_lines, table
 
-    show(settings, header(result), warnings_panel(quality_lines(result)), chart(result), table(result))
+    show(settings, header(result), warnings_panel(quality_lines(result)), chart(result), table(result, rows))

@@ -42,7 +42,7 @@ def pinning(
     """
     from maxpain.analyses.pinning import study
     from maxpain.errors import InputError
-    from maxpain.timeline import load_timeline
+    from maxpain.timeline import load_timelines
 
     from .. import payloads
 
@@ -54,9 +54,7 @@ def pinning(
     names = [t.upper() for t in tickers] or store.tickers()
     if not names:
         store.resolve("ANY")  # the one sentence for an empty store
-    result = study(
-        [load_timeline(store, name) for name in dict.fromkeys(names)], lag=lag, start=start, end=end
-    )
+    result = study(load_timelines(store, list(dict.fromkeys(names))), lag=lag, start=start, end=end)
     if settings.as_json:
         emit_json(payloads.pinning(result))
         return

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 import click
 
 from ..options import Settings, at_option, stack, top_option, window_options, with_settings
 from ..output import emit_json, show
 from ..snapshots import snapshot
+
+if TYPE_CHECKING:
+    from maxpain.analyses.gamma import GammaExposure
+    from maxpain.chain import Chain
 
 positioning_floor = stack(
     click.option(
@@ -28,7 +33,20 @@ positioning_floor = stack(
 )
 
 
-@click.command(short_help="One screen: max pain, walls, positioning, heatmap.")
+def report_gamma(
+    chain: Chain, *, until: date | None, weeks: int | None
+) -> tuple[GammaExposure | None, str | None]:
+    """The window's dealer gamma under the default convention, or why there is none."""
+    from maxpain.analyses.gamma import gamma_exposure
+    from maxpain.errors import InputError
+
+    try:
+        return gamma_exposure(chain, until=until, weeks=weeks), None
+    except InputError as error:
+        return None, str(error)
+
+
+@click.command(short_help="One screen: max pain, walls, positioning, GEX, heatmap.")
 @click.argument("ticker")
 @at_option
 @window_options
@@ -49,7 +67,7 @@ def report(
     min_volume: int,
     min_premium: float,
 ) -> None:
-    """One screen: spot, max pain by expiry, walls and clusters, a heatmap, warnings.
+    """One screen: spot, max pain by expiry, walls and clusters, dealer gamma, a heatmap, warnings.
 
     \b
     Example: maxpain report NVDA --until 2025-12-26
@@ -62,6 +80,7 @@ def report(
     from .. import payloads
     from ..render.common import snapshot_header, warnings_panel
     from ..render.expirations import expiration_table
+    from ..render.gex import gamma_line
     from ..render.heatmap import Heatmap
     from ..render.positioning import fresh_positioning_table
     from ..render.walls import clusters_table, walls_sentence, walls_tables
@@ -74,9 +93,17 @@ def report(
     fresh = analyses.fresh_positioning(
         chain, expirations=window.expirations, top=5, min_volume=min_volume, min_premium=min_premium
     )
+    gamma, gamma_reason = report_gamma(chain, until=until, weeks=weeks)
     warnings = opened.warnings + walls.notes + analyses.one_sided_warnings(table)
+    if gamma is not None:
+        warnings += gamma.notes
     if settings.as_json:
-        emit_json(payloads.report(opened, walls, table, fresh, warnings))
+        emit_json(
+            {
+                **payloads.report(opened, walls, table, fresh, warnings),
+                "gex": payloads.gex_line(gamma, gamma_reason),
+            }
+        )
         return
     listed = (
         table if all_expirations else analyses.rows_of(table, analyses.summary_expirations(chain, window))
@@ -109,6 +136,7 @@ def report(
             padding=(0, 3),
         ),
         walls_sentence(chain.underlying, walls),
+        gamma_line(gamma, gamma_reason),
         Columns(walls_tables(walls), padding=(0, 3)),
         heatmap,
     )

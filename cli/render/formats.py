@@ -62,11 +62,13 @@ def money(value: float | None) -> str:
 
 
 def compact(value: float | int | None, plus: bool = False) -> str:
-    """Short numbers for heatmap cells: 950, 12.3k, 1.2M."""
+    """Short numbers for heatmap cells: 950, 12.3k, 1.2M, 3.5B."""
     if value is None:
         return ""
     size = abs(value)
     sign = "-" if value < 0 else ("+" if plus and value > 0 else "")
+    if size >= 1e9:
+        return f"{sign}{size / 1e9:.1f}B"
     if size >= 1e6:
         return f"{sign}{size / 1e6:.1f}M"
     if size >= 1e4:

@@ -202,8 +202,11 @@ TITLES = {
 }
 
 
-def board_title(metric: str, earlier: Snapshot | None, later: Snapshot) -> str:
+def board_title(metric: str, earlier: Snapshot | None, later: Snapshot, convention: str = "naive") -> str:
     """What the cells of a heatmap are."""
+    if metric == "gex":
+        signs = "calls +, puts −" if convention == "naive" else "every option −"
+        return f"Net dealer gamma (GEX, USD per 1% move; {convention} convention: {signs})"
     if metric == "change" and earlier is not None:
         return (
             f"OI change {earlier.chain.meta.captured_at:%Y-%m-%d} → {later.chain.meta.captured_at:%Y-%m-%d} "

@@ -24,9 +24,9 @@ from maxpain.errors import InputError
 if TYPE_CHECKING:
     from maxpain.analyses.oi_change import OIChange
 
-HEATMAP_METRICS = ("oi", "calls", "puts", "net", "change")
+HEATMAP_METRICS = ("oi", "calls", "puts", "net", "change", "gex")
 #: Metrics whose values are signed (a diverging scale).
-SIGNED_METRICS = ("net", "change")
+SIGNED_METRICS = ("net", "change", "gex")
 
 
 def oi_grid(chain: Chain, metric: str, expirations: Sequence[date]) -> pl.DataFrame:

@@ -28,7 +28,7 @@ from datetime import date
 import polars as pl
 
 from maxpain.market import after_close, is_session, sessions_before
-from maxpain.timeline import Timeline
+from maxpain.timeline import Timeline, in_threads
 
 #: Two-sided 95% normal quantile.
 Z95 = 1.959963984540054
@@ -325,8 +325,7 @@ def study(
     Pinning
     """
     frames, skipped, left_out = [], dict.fromkeys(SKIP_REASONS, 0), 0
-    for timeline in timelines:
-        events, counts, closed = ticker_events(timeline, lag, start, end)
+    for events, counts, closed in in_threads(lambda t: ticker_events(t, lag, start, end), timelines):
         frames.append(events)
         left_out += closed
         for reason, count in counts.items():

@@ -40,8 +40,7 @@ def test_history_equals_naive_twin_for_every_snapshot(laiweibin_store: Path, tic
     result = history(timeline, expirations=[expiration], weeks=3)
     rows = {row["id"]: row for row in result.rows.iter_rows(named=True)}
     followed = {
-        result.rows["id"][p]: v
-        for p, v in result.max_pain.select("position", "max_pain").iter_rows()
+        result.rows["id"][p]: v for p, v in result.max_pain.select("position", "max_pain").iter_rows()
     }
     assert len(rows) == 65
     for info in store.snapshots(ticker):

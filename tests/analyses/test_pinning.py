@@ -60,7 +60,12 @@ def test_pinning_equals_a_naive_loop_over_snapshots(laiweibin_store: Path) -> No
             frame = chains[earlier.id].frame
             if frame.filter(pl.col("expiration") == day).height == 0:
                 continue  # not an expiration of this ticker
-            if earlier.spot_estimated or at_close.spot_estimated or earlier.spot is None or at_close.spot is None:
+            if (
+                earlier.spot_estimated
+                or at_close.spot_estimated
+                or earlier.spot is None
+                or at_close.spot is None
+            ):
                 skipped["no_spot"] += 1
                 continue
 
@@ -68,7 +73,9 @@ def test_pinning_equals_a_naive_loop_over_snapshots(laiweibin_store: Path) -> No
                 rows = frame.filter(pl.col("expiration") == expiration)
                 contracts = [
                     (k, str(r), oi, m)
-                    for k, r, oi, m in rows.select("strike", "right", "open_interest", "multiplier").iter_rows()
+                    for k, r, oi, m in rows.select(
+                        "strike", "right", "open_interest", "multiplier"
+                    ).iter_rows()
                 ]
                 return naive_max_pain(contracts)[0]
 
@@ -101,7 +108,9 @@ def test_pinning_equals_a_naive_loop_over_snapshots(laiweibin_store: Path) -> No
     assert result.max_pain.median_distance_before == pytest.approx(median)
     with_placebo = [e for e in defined if e[5] is not None]
     assert result.placebo.events == len(with_placebo)
-    assert result.placebo.moved_toward == sum(abs(s1 - p) < abs(s0 - p) for _, _, s0, s1, _, p in with_placebo)
+    assert result.placebo.moved_toward == sum(
+        abs(s1 - p) < abs(s0 - p) for _, _, s0, s1, _, p in with_placebo
+    )
 
 
 @pytest.mark.corpus

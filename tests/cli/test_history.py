@@ -26,11 +26,23 @@ def test_history_json_rows_follow_the_store(capsys: pytest.CaptureFixture[str], 
         assert row["pooled_max_pain"] == want["pooled_max_pain"]
         assert row["put_wall"] == want["put_wall"] and row["call_wall"] == want["call_wall"]
         assert set(row["max_pain"]) == {e.isoformat() for e in expected.expirations}
-    assert {"snapshot", "captured_at", "spot", "max_pain", "pooled_max_pain", "put_wall", "call_wall", "put_call_oi", "warnings"} <= set(document["rows"][0])
+    assert {
+        "snapshot",
+        "captured_at",
+        "spot",
+        "max_pain",
+        "pooled_max_pain",
+        "put_wall",
+        "call_wall",
+        "put_call_oi",
+        "warnings",
+    } <= set(document["rows"][0])
 
 
 def test_history_view_csv_and_range(capsys: pytest.CaptureFixture[str], demo: str) -> None:
-    code, out, err = cli(capsys, "--store", demo, "history", "DEMO", "--from", "2025-12-02", "--to", "2025-12-04")
+    code, out, err = cli(
+        capsys, "--store", demo, "history", "DEMO", "--from", "2025-12-02", "--to", "2025-12-04"
+    )
     assert code == 0, err
     assert "maxpain history · DEMO" in out and "pooled MP" in out and "⠀" not in out.splitlines()[0]
     assert "2025-12-01" not in out and "2025-12-05" not in out.split("DEMO by snapshot")[1]

@@ -1,0 +1,264 @@
+"""Black–Scholes kernels for dealer gamma (no dividends): prices, implied volatility, GEX by strike
+and the spot sweep behind the gamma flip.
+
+Same conventions as :mod:`maxpain.kernels` (``foo_python`` is the plain body, ``foo`` its
+size-dispatching compiled twin; segments are strike-sorted row runs). Volatilities are fractions,
+times are ACT/365 years, rates are continuously compounded fractions. An input the model cannot
+price (no time left, no volatility, a non-positive price) gives NaN, or weight 0 in a sum.
+
+*Dollar gamma per 1% move* of a contract is ``Γ × S² × 0.01`` per share (the change in its dollar
+delta when the underlying moves 1%); times ``sign × open interest × multiplier`` it is the contract's
+GEX. Since ``Γ = φ(d1) / (S σ √t)``, ``Γ S² = S φ(d1) / (σ √t)``: the sweep precomputes each
+contract's ``1 / (σ √t)`` and ``ln K − (r + σ²/2) t`` once and then needs one exponential per
+(level, contract).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from maxpain._numba import BoolArray1D, Float64Array1D, Int64Array1D, jit
+from maxpain.kernels import MIN_VOL_TIME
+
+#: 1 / √(2π), the standard normal density's constant.
+INV_ROOT_TWO_PI = 1.0 / math.sqrt(2.0 * math.pi)
+#: Dollar gamma is quoted per 1% move of the underlying.
+ONE_PERCENT = 0.01
+#: Implied volatilities are searched in (MIN_IV, MAX_IV).
+MIN_IV = 1e-4
+MAX_IV = 10.0
+
+
+def black_scholes_price_python(
+    spot: Float64Array1D,
+    strike: Float64Array1D,
+    years: Float64Array1D,
+    volatility: Float64Array1D,
+    rate: float,
+    is_call: BoolArray1D,
+) -> Float64Array1D:
+    """Black–Scholes prices per share (no dividends); NaN where the model does not apply."""
+    n = spot.shape[0]
+    out = np.full(n, np.nan)
+    for i in range(n):
+        s = spot[i]
+        k = strike[i]
+        t = years[i]
+        v = volatility[i]
+        if not (s > 0.0 and k > 0.0 and t > 0.0 and v > 0.0):
+            continue
+        spread = v * math.sqrt(t)
+        if spread < MIN_VOL_TIME:
+            continue
+        d1 = (math.log(s / k) + (rate + 0.5 * v * v) * t) / spread
+        d2 = d1 - spread
+        discount = k * math.exp(-rate * t)
+        n1 = 0.5 * (1.0 + math.erf(d1 / math.sqrt(2.0)))
+        n2 = 0.5 * (1.0 + math.erf(d2 / math.sqrt(2.0)))
+        call = s * n1 - discount * n2
+        out[i] = call if is_call[i] else call - s + discount  # put-call parity
+    return out
+
+
+black_scholes_price = jit(black_scholes_price_python)
+
+
+def implied_volatility_python(
+    price: Float64Array1D,
+    spot: Float64Array1D,
+    strike: Float64Array1D,
+    years: Float64Array1D,
+    rate: float,
+    is_call: BoolArray1D,
+    tolerance: float,
+) -> Float64Array1D:
+    """The volatility at which Black–Scholes gives ``price``, per contract, to ``tolerance`` in
+    volatility: Newton steps kept inside a bisection bracket on (MIN_IV, MAX_IV), so it always
+    converges. NaN when the price lies outside the no-arbitrage bounds (below intrinsic value
+    discounted, above the spot for a call or the discounted strike for a put) or an input is
+    missing."""
+    n = price.shape[0]
+    out = np.full(n, np.nan)
+    root_two = math.sqrt(2.0)
+    for i in range(n):
+        p = price[i]
+        s = spot[i]
+        k = strike[i]
+        t = years[i]
+        if not (p > 0.0 and s > 0.0 and k > 0.0 and t > 0.0):
+            continue
+        discount = k * math.exp(-rate * t)
+        call_side = is_call[i]
+        lower = max(s - discount, 0.0) if call_side else max(discount - s, 0.0)
+        upper = s if call_side else discount
+        if not (lower < p < upper):
+            continue
+        root_t = math.sqrt(t)
+        low = MIN_IV
+        high = MAX_IV
+        v = 0.3
+        for _ in range(100):
+            spread = v * root_t
+            d1 = (math.log(s / k) + (rate + 0.5 * v * v) * t) / spread
+            d2 = d1 - spread
+            call = s * 0.5 * (1.0 + math.erf(d1 / root_two)) - discount * 0.5 * (
+                1.0 + math.erf(d2 / root_two)
+            )
+            value = call if call_side else call - s + discount
+            error = value - p
+            if error > 0.0:  # price rises with volatility: the root is below v
+                high = v
+            else:
+                low = v
+            vega = s * math.exp(-0.5 * d1 * d1) * INV_ROOT_TWO_PI * root_t
+            step = v - error / vega if vega > 1e-12 * s else -1.0
+            following = step if low < step < high else 0.5 * (low + high)
+            if abs(following - v) < tolerance or high - low < tolerance:
+                v = following
+                break
+            v = following
+        if MIN_IV < v < MAX_IV:
+            out[i] = v
+    return out
+
+
+implied_volatility = jit(implied_volatility_python)
+
+
+def dollar_gamma_python(
+    spot: float,
+    strike: Float64Array1D,
+    years: Float64Array1D,
+    volatility: Float64Array1D,
+    rate: float,
+    weight: Float64Array1D,
+) -> Float64Array1D:
+    """Each contract's GEX at ``spot``: ``weight × Γ × spot² × 0.01`` with ``weight`` = sign ×
+    open interest × multiplier; 0 where the model does not apply (callers count those apart)."""
+    n = strike.shape[0]
+    out = np.zeros(n)
+    if not spot > 0.0:
+        return out
+    for i in range(n):
+        k = strike[i]
+        t = years[i]
+        v = volatility[i]
+        if not (k > 0.0 and t > 0.0 and v > 0.0):
+            continue
+        spread = v * math.sqrt(t)
+        if spread < MIN_VOL_TIME:
+            continue
+        d1 = (math.log(spot / k) + (rate + 0.5 * v * v) * t) / spread
+        out[i] = weight[i] * math.exp(-0.5 * d1 * d1) * INV_ROOT_TWO_PI * spot / spread * ONE_PERCENT
+    return out
+
+
+dollar_gamma = jit(dollar_gamma_python)
+
+
+def sum_by_strike_float_python(
+    strike: Int64Array1D, first: Float64Array1D, second: Float64Array1D, offsets: Int64Array1D
+) -> tuple[Int64Array1D, Float64Array1D, Float64Array1D, Int64Array1D]:
+    """Sum two float columns (call and put GEX) by distinct strike inside each strike-sorted
+    segment. Returns ``(strikes, first_totals, second_totals, new_offsets)`` like
+    :func:`maxpain.kernels.sum_by_strike`."""
+    segments = offsets.shape[0] - 1
+    new_offsets = np.zeros(segments + 1, dtype=np.int64)
+    for s in range(segments):
+        distinct = 0
+        for i in range(offsets[s], offsets[s + 1]):
+            if i == offsets[s] or strike[i] != strike[i - 1]:
+                distinct += 1
+        new_offsets[s + 1] = new_offsets[s] + distinct
+    total = new_offsets[segments]
+    strikes = np.empty(total, dtype=np.int64)
+    first_totals = np.zeros(total)
+    second_totals = np.zeros(total)
+    for s in range(segments):
+        j = new_offsets[s] - 1
+        for i in range(offsets[s], offsets[s + 1]):
+            if i == offsets[s] or strike[i] != strike[i - 1]:
+                j += 1
+                strikes[j] = strike[i]
+            first_totals[j] += first[i]
+            second_totals[j] += second[i]
+    return strikes, first_totals, second_totals, new_offsets
+
+
+sum_by_strike_float = jit(sum_by_strike_float_python)
+
+
+def gamma_sweep_python(
+    levels: Float64Array1D,
+    strike: Float64Array1D,
+    years: Float64Array1D,
+    volatility: Float64Array1D,
+    rate: float,
+    weight: Float64Array1D,
+) -> Float64Array1D:
+    """Total GEX of the contracts re-priced at each spot level (each with its own volatility and
+    time): ``out[j] = Σ_i weight_i × Γ_i(levels[j]) × levels[j]² × 0.01``.
+
+    One pass prepares each contract's ``1/(σ√t)``, ``ln K − (r + σ²/2)t`` and scaled weight
+    (contracts the model cannot price weigh 0); then each level is one vector expression over the
+    contracts, which numba fuses into a single loop and plain Python runs as numpy operations, so
+    the uncompiled body is fast enough for one chain.
+    """
+    n = strike.shape[0]
+    inv_spread = np.zeros(n)
+    shift = np.zeros(n)
+    scaled = np.zeros(n)
+    for i in range(n):
+        k = strike[i]
+        t = years[i]
+        v = volatility[i]
+        if not (k > 0.0 and t > 0.0 and v > 0.0):
+            continue
+        spread = v * math.sqrt(t)
+        if spread < MIN_VOL_TIME:
+            continue
+        inv_spread[i] = 1.0 / spread
+        shift[i] = math.log(k) - (rate + 0.5 * v * v) * t
+        scaled[i] = weight[i] * INV_ROOT_TWO_PI * ONE_PERCENT / spread
+    out = np.zeros(levels.shape[0])
+    for j in range(levels.shape[0]):
+        level = levels[j]
+        if not level > 0.0:
+            out[j] = np.nan
+            continue
+        d1 = (math.log(level) - shift) * inv_spread
+        out[j] = level * np.sum(scaled * np.exp(-0.5 * d1 * d1))
+    return out
+
+
+gamma_sweep = jit(gamma_sweep_python)
+
+
+def zero_crossings_python(levels: Float64Array1D, totals: Float64Array1D) -> Float64Array1D:
+    """Every level where ``totals`` changes sign between neighbouring levels, linearly
+    interpolated (a level where it is exactly 0 counts once)."""
+    m = levels.shape[0]
+    found = np.empty(m)
+    count = 0
+    for j in range(1, m):
+        a = totals[j - 1]
+        b = totals[j]
+        if np.isnan(a) or np.isnan(b):
+            continue
+        if a == 0.0:
+            if j == 1 or totals[j - 2] != 0.0:
+                found[count] = levels[j - 1]
+                count += 1
+            continue
+        if (a < 0.0 < b) or (b < 0.0 < a):
+            found[count] = levels[j - 1] + (levels[j] - levels[j - 1]) * a / (a - b)
+            count += 1
+    if m and totals[m - 1] == 0.0 and (m == 1 or totals[m - 2] != 0.0):
+        found[count] = levels[m - 1]
+        count += 1
+    return found[:count].copy()
+
+
+zero_crossings = jit(zero_crossings_python)
