@@ -144,6 +144,8 @@ def test_sweep_matches_naive(
     assert np.allclose(totals, expected, rtol=1e-9, atol=1e-12 * scale)
     plain = pricing.gamma_sweep.python(levels, arrays[0], arrays[1], arrays[2], rate, arrays[3])
     assert np.allclose(totals, plain, rtol=1e-12, atol=1e-12 * scale)
+    split = pricing.swept_gex(levels, arrays[0], arrays[1], arrays[2], rate, arrays[3])  # threads, compiled
+    assert np.allclose(split, totals, rtol=1e-12, atol=1e-12 * scale)
 
 
 @settings(max_examples=300, deadline=None)

@@ -219,7 +219,7 @@ def gamma_exposure(
     by_strike = gex_by_strike(frame, priced).drop("expiration")
     levels = spot * np.linspace(SWEEP_LOW, SWEEP_HIGH, SWEEP_STEPS + 1)
     keep = np.flatnonzero(priced.counted)
-    totals = pricing.gamma_sweep(
+    totals = pricing.swept_gex(
         levels,
         priced.strikes[keep],
         priced.years[keep],

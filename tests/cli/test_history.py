@@ -105,3 +105,38 @@ def test_history_view_of_the_archive(capsys: pytest.CaptureFixture[str], laiweib
         assert "identical to 2026-06-18" in out  # the holiday copy, before the figures
         assert out.index("data quality") < out.index("NVDA by snapshot")
         assert max(len(line) for line in out.splitlines()) <= width
+
+
+def test_history_table_thins_to_a_row_a_day_then_the_latest() -> None:
+    from datetime import UTC, date, datetime, timedelta
+
+    import polars as pl
+    from maxpain_cli.render.history import shown_rows
+
+    start = datetime(2026, 1, 5, 15, tzinfo=UTC)
+    moments = [start + timedelta(days=d, minutes=15 * k) for d in range(6) for k in range(4)]
+    rows = pl.DataFrame(
+        {"position": range(len(moments)), "captured_at": moments, "day": [m.date() for m in moments]}
+    )
+    same, note = shown_rows(rows, 30)
+    assert same.height == 24 and note is None
+    daily, note = shown_rows(rows, 10)
+    assert daily["position"].to_list() == [3, 7, 11, 15, 19, 23]  # each day's last snapshot
+    assert note is not None and "last snapshot of each day" in note and "6 of 24" in note
+    latest, note = shown_rows(rows, 5)
+    assert latest["day"].to_list() == [date(2026, 1, d) for d in range(6, 11)]
+    assert note is not None and "the latest 5" in note
+
+
+@pytest.mark.corpus
+@pytest.mark.slow
+def test_history_rows_option_cuts_the_table_not_the_json(
+    capsys: pytest.CaptureFixture[str], laiweibin_store: Path
+) -> None:
+    store = str(laiweibin_store)
+    code, out, err = cli(capsys, "--store", store, "history", "NVDA", "--rows", "10", width=160)
+    assert code == 0, err
+    table = out.split("NVDA by snapshot")[1]
+    assert "2026-08-21" in table and "2026-08-07" not in table
+    assert "10 of 65 snapshots" in out
+    assert len(cli_json(capsys, "--store", store, "history", "NVDA")["rows"]) == 65
