@@ -178,7 +178,8 @@ class GexBoard:
         return span.sort("strike", descending=True).to_dicts(), total
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        return Measurement(40, options.max_width)
+        # bars stop growing at 40 cells a side: past ~150 columns more width adds nothing
+        return Measurement(min(40, options.max_width), min(options.max_width, 150))
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         width = options.max_width
@@ -191,8 +192,9 @@ class GexBoard:
             return
         values = width >= 96  # put and call figures beside the bars
         net_column = width >= 72
-        marker_width = 18 if width >= 96 else 12
-        fixed = 9 + 1 + (18 if values else 0) + (10 if net_column else 0) + marker_width + 1
+        longest = max(len(", ".join(self._names(row["strike"]))) for row in rows)
+        marker_width = longest + 4 if longest else 0
+        fixed = 9 + 1 + (20 if values else 0) + (11 if net_column else 0) + marker_width + 1
         half = min(40, max(6, (width - fixed) // 2))
         top = max(max(abs(row["call_gex"]), abs(row["put_gex"]), abs(row["net_gex"])) for row in rows)
         band = r.expected_move.band(r.spot)
@@ -203,19 +205,21 @@ class GexBoard:
         )
         header = Text(" " * 10)
         if values:
-            header.append("put GEX".rjust(9), style=PUT)
+            header.append("put GEX".rjust(10) + " ", style=PUT)
         header.append("puts ◀".rjust(half), style=PUT)
         header.append("│")
         header.append("▶ calls".ljust(half), style=CALL)
         if values:
-            header.append("call GEX".rjust(9), style=CALL)
+            header.append("call GEX".rjust(10), style=CALL)
         if net_column:
-            header.append("net".rjust(10), style="bold")
+            header.append("net".rjust(11), style="bold")
         yield header
         for row in rows:
             while lines_pending and lines_pending[0][0] > row["strike"]:
                 yield self._level_line(lines_pending.pop(0), half, values)
-            yield self._bar_line(row, top, half, values, net_column, band)
+            line = self._bar_line(row, top, half, values, net_column, band)
+            line.truncate(width, overflow="ellipsis")
+            yield line
         for pending in lines_pending:
             yield self._level_line(pending, half, values)
         shown = f"{len(rows)} of {total} strikes" if len(rows) < total else f"all {total} strikes"
@@ -228,7 +232,7 @@ class GexBoard:
 
     def _level_line(self, item: tuple[float, str, str, str], half: int, values: bool) -> Text:
         _, label, style, glyph = item
-        line = Text(" " * 10 + (" " * 9 if values else ""))
+        line = Text(" " * 10 + (" " * 11 if values else ""))
         line.append(glyph * (2 * half + 1) + " " + label, style=style)
         return line
 
@@ -241,21 +245,14 @@ class GexBoard:
         net_column: bool,
         band: tuple[float, float] | None,
     ) -> Text:
-        r = self.result
         strike = row["strike"]
         inside = band is not None and band[0] <= strike <= band[1]
-        named = []
-        if strike == self.max_pain:
-            named.append("max pain")
-        if strike == r.call_gamma_wall:
-            named.append("call wall")
-        if strike == r.put_gamma_wall:
-            named.append("put wall")
+        named = self._names(strike)
         line = Text()
         line.append("┃" if inside else " ", style=BAND)
         line.append(strike_text(strike).rjust(8) + " ", style="bold" if named else "")
         if values:
-            line.append(gex_money(row["put_gex"]).rjust(9), style=PUT)
+            line.append(gex_money(row["put_gex"]).rjust(10) + " ", style=PUT)
         left = self._cells(abs(row["put_gex"]), top, half)
         right = self._cells(abs(row["call_gex"]), top, half)
         put_bar = list(" " * (half - left) + "█" * left)
@@ -273,12 +270,22 @@ class GexBoard:
         for cell in call_bar:
             line.append(cell, style=NET if cell == "◆" else CALL)
         if values:
-            line.append(gex_money(row["call_gex"]).rjust(9), style=CALL)
+            line.append(gex_money(row["call_gex"]).rjust(10), style=CALL)
         if net_column:
-            line.append(gex_money(net).rjust(10), style=CALL if net > 0 else PUT if net < 0 else "dim")
+            line.append(gex_money(net).rjust(11), style=CALL if net > 0 else PUT if net < 0 else "dim")
         if named:
             line.append("  ◀ " + ", ".join(named), style="bold magenta")
         return line
+
+    def _names(self, strike: float) -> list[str]:
+        """What a strike's row is named for: max pain, the call wall, the put wall."""
+        r = self.result
+        marks = (
+            ("max pain", self.max_pain),
+            ("call wall", r.call_gamma_wall),
+            ("put wall", r.put_gamma_wall),
+        )
+        return [name for name, value in marks if value is not None and strike == value]
 
     @staticmethod
     def _cells(value: float, top: float, width: int) -> int:
