@@ -34,7 +34,7 @@ live (fetch now from Yahoo without saving).
 Store: --store DIR, else $MAXPAIN_HOME, else the user data folder.
 Exit codes: 0 ok, 2 usage, 3 bad input, 4 not found, 5 no options listed,
 6 rate limited, 7 Yahoo auth/crumb failure, 8 network, 9 store error,
-10 incomplete fetch, 130 interrupted.
+10 incomplete fetch, 11 watchlist run not all saved, 130 interrupted.
 """
 
 

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from maxpain.footer import SnapshotInfo
     from maxpain.snapshot import Snapshot
     from maxpain.store import SaveResult
+    from maxpain.watchlist import Outcome
 
 
 _CONTRACT_CHANGE = ("expiration", "strike", "right", "oi_from", "oi_to", "change", "status")
@@ -373,6 +374,34 @@ def gex_csv(result: GammaExposure) -> str:
             {**row, "convention": result.convention, "unit": "USD per 1% move"}
             for row in result.by_strike.iter_rows(named=True)
         ]
+    )
+
+
+def fetch_run(outcomes: Sequence[Outcome], *, requests: int, seconds: float) -> dict[str, Any]:
+    """``fetch --json`` of a watchlist run."""
+    from maxpain.watchlist import STATUSES
+
+    return clean(
+        {
+            "tickers": [
+                {
+                    "ticker": o.ticker,
+                    "status": o.status,
+                    "reason": o.reason,
+                    "snapshot": o.snapshot,
+                    "expirations": o.expirations,
+                    "contracts": o.contracts,
+                    "partial": o.partial,
+                    "seconds": o.seconds,
+                    "warnings": o.warnings,
+                }
+                for o in outcomes
+            ],
+            "counts": {s: sum(1 for o in outcomes if o.status == s) for s in STATUSES},
+            "all_saved": all(o.status in ("saved", "skipped") for o in outcomes),
+            "requests": requests,
+            "seconds": seconds,
+        }
     )
 
 

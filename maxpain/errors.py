@@ -88,3 +88,10 @@ EXIT_CODES: dict[int, str] = {
     10: "incomplete fetch: some expirations failed and --allow-partial was not given",
     130: "interrupted (Ctrl-C)",
 }
+
+
+class DeadlineError(MaxpainError):
+    """A run's global deadline passed (or waiting would pass it): the run ends, exit code 11 as
+    any run that did not save every ticker."""
+
+    exit_code = 11

@@ -125,6 +125,18 @@ class FetchPolicy:
     max_delay: float = 30.0
     sleep: Callable[[float], None] = time.sleep
     rng: random.Random = field(default_factory=random.Random)
+    #: Called before every request with what it is for (a run's shared token bucket).
+    pace: Callable[[str], None] | None = None
+    #: A run's global bound: a back-off that would pass it fails at once (DeadlineError).
+    deadline: Any = None
+
+    def wait(self, attempt: int, what: str) -> None:
+        """The back-off before retry ``attempt + 1``, within the deadline."""
+        seconds = self.delay(attempt)
+        if self.deadline is not None:
+            self.deadline.wait(seconds, f"a retry of {what}", self.sleep)
+        else:
+            self.sleep(seconds)
 
     def delay(self, attempt: int) -> float:
         raw = min(self.max_delay, self.base_delay * 2**attempt)
@@ -195,6 +207,8 @@ def _call(action: Callable[[], Any], policy: FetchPolicy, ticker: str, what: str
     import yfinance.exceptions as yf_exceptions
 
     for attempt in range(policy.max_attempts):
+        if policy.pace is not None:
+            policy.pace(f"{ticker} {what}")
         try:
             return action()
         except yf_exceptions.YFRateLimitError:
@@ -205,7 +219,7 @@ def _call(action: Callable[[], Any], policy: FetchPolicy, ticker: str, what: str
                     f"attempts; try again in {wait} s or more"
                 )
                 raise RateLimitedError(msg) from None
-            policy.sleep(policy.delay(attempt))
+            policy.wait(attempt, f"{ticker} {what}")
         except MaxpainError:
             raise
         except ValueError as error:

@@ -160,7 +160,7 @@ def headline(out: str, start: str) -> str:
             text = [line]
             for following in lines[index + 1 :]:
                 if not following or following.startswith(
-                    ("┏", "╭", "Put walls", "Top ", "Payout", "Max pain")
+                    ("┏", "╭", "Put walls", "Top ", "Payout", "Max pain", "Dealer gamma")
                 ):
                     break
                 text.append(following)
