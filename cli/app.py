@@ -22,6 +22,7 @@ from .commands.imports import AlreadyReportedError, import_
 from .commands.pain import pain
 from .commands.pinning import pinning
 from .commands.report import report
+from .commands.scan import scan
 from .commands.snapshots import snapshots
 from .commands.walls import walls
 from .options import Settings
@@ -72,6 +73,7 @@ for command in (
     exposure,
     history,
     pinning,
+    scan,
 ):
     app.add_command(command)
 

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from maxpain.analyses.gamma import GammaExposure
     from maxpain.analyses.history import History
     from maxpain.analyses.pinning import Measures, Pinning
+    from maxpain.analyses.scan import Scan
     from maxpain.chain import ChainMeta
     from maxpain.footer import SnapshotInfo
     from maxpain.snapshot import Snapshot
@@ -362,6 +363,7 @@ def gex_line(result: GammaExposure | None, reason: str | None) -> dict[str, Any]
                 "iv_move": move.iv_move,
             },
             "left_out": result.left_out,
+            "warnings": result.notes,
             "reason": None,
         }
     )
@@ -403,6 +405,47 @@ def fetch_run(outcomes: Sequence[Outcome], *, requests: int, seconds: float) -> 
             "seconds": seconds,
         }
     )
+
+
+def scan(result: Scan) -> dict[str, Any]:
+    """``scan --json``."""
+    return clean(
+        {
+            "at": result.at,
+            "convention": result.convention,
+            "rate": result.rate,
+            "unit": "USD per 1% move",
+            "rows": result.rows,
+            "missing": [{"ticker": t, "reason": why} for t, why in result.missing],
+        }
+    )
+
+
+def build_up_text(build_up: dict[str, Any] | None) -> str:
+    """``2026-08-21 230 call +12,345``."""
+    if build_up is None:
+        return ""
+    return f"{build_up['expiration']} {build_up['strike']:g} {build_up['right']} +{build_up['change']:,}"
+
+
+def scan_csv(result: Scan) -> str:
+    """``scan --csv``: the rows flattened (the build-up as its contract and change)."""
+    rows = []
+    for row in result.rows:
+        flat = {k: v for k, v in row.items() if k not in ("top_build_up", "warnings")}
+        build_up = row["top_build_up"] or {}
+        flat["top_build_up"] = build_up_text(row["top_build_up"])
+        flat["top_build_up_change"] = build_up.get("change")
+        flat["warnings"] = " | ".join(row["warnings"])
+        rows.append(flat)
+    return _csv(rows)
+
+
+def scan_warnings(result: Scan) -> list[str]:
+    """Every row's data-quality warnings, each prefixed with its ticker, then the tickers missing."""
+    lines = [f"{row['ticker']}: {w}" for row in result.rows for w in row["warnings"]]
+    lines += [f"{ticker}: not scanned: {why}" for ticker, why in result.missing]
+    return lines
 
 
 def _csv(rows: list[dict[str, Any]]) -> str:

@@ -65,7 +65,7 @@ def fetch(
 
     \b
     Examples: maxpain fetch NVDA --weeks 4
-              maxpain fetch --watchlist ~/mag7.txt --skip-captured-today --deadline 1800
+              maxpain fetch --watchlist mag7.txt --skip-captured-today
     """
     from maxpain.chain import validate_ticker
     from maxpain.errors import InputError

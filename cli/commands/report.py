@@ -94,9 +94,8 @@ def report(
         chain, expirations=window.expirations, top=5, min_volume=min_volume, min_premium=min_premium
     )
     gamma, gamma_reason = report_gamma(chain, until=until, weeks=weeks)
+    # the GEX caveats (contracts without IV) lead report's one GEX line rather than the panel
     warnings = opened.warnings + walls.notes + analyses.one_sided_warnings(table)
-    if gamma is not None:
-        warnings += gamma.notes
     if settings.as_json:
         emit_json(
             {

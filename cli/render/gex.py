@@ -108,12 +108,14 @@ def sentence(result: GammaExposure) -> Text:
 
 
 def gamma_line(result: GammaExposure | None, reason: str | None) -> Text:
-    """``report``'s line on dealer gamma (default convention)."""
+    """``report``'s line on dealer gamma (default convention), its caveat first: one line at 160."""
     if result is None:
         return Text(f"Dealer gamma: none ({reason})", style="dim")
+    caveat = (
+        f"; {result.left_out['no_iv']:,} contracts without IV left out" if result.left_out["no_iv"] else ""
+    )
     text = Text("Dealer gamma ", style="bold")
-    signs = "calls +, puts −" if result.convention == "naive" else "every option −"
-    text.append(f"({result.convention} convention: {signs}): ", style="dim")
+    text.append(f"({result.convention}{caveat}): ", style="yellow" if caveat else "dim")
     text.append(gex_money(result.total_gex), style=CALL if result.total_gex > 0 else PUT)
     text.append(" per 1% move")
     text.append(
@@ -129,8 +131,7 @@ def gamma_line(result: GammaExposure | None, reason: str | None) -> Text:
     move = result.expected_move
     if move.straddle is not None and move.expiration is not None:
         text.append(
-            f" · expected move ±{price(move.straddle)} ({move.move_pct:.2f}%) to {move.expiration}",
-            style=BAND,
+            f" · move ±{price(move.straddle)} ({move.move_pct:.2f}%) to {move.expiration:%m-%d}", style=BAND
         )
     return text
 

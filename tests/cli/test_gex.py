@@ -100,7 +100,7 @@ def test_heatmap_gex_and_report_line(capsys: pytest.CaptureFixture[str], demo: s
     assert report["gex"]["convention"] == "naive"
     code, out, err = cli(capsys, "--store", demo, "report", "DEMO", width=160)
     assert code == 0, err
-    assert "Dealer gamma (naive convention" in out
+    assert "Dealer gamma (naive)" in out
 
 
 @pytest.mark.parametrize(
