@@ -116,7 +116,7 @@ def report(
         max_pain=analyses.max_pain_by_column(table),
         focus=span.focus,
         keep=span.anchors,
-        max_rows=10,
+        max_rows=9,  # with the GEX line the 160 × 50 screen holds 9 strikes
         flagged=analyses.one_sided_notes(table),
     )
     # side by side where the terminal is wide enough (160 columns: one screen), stacked otherwise
