@@ -224,7 +224,8 @@ payout_at_strikes = jit(payout_at_strikes_python)
 def sum_by_strike_python(
     strike: Int64Array1D, call_oi: Int64Array1D, put_oi: Int64Array1D, offsets: Int64Array1D
 ) -> tuple[Int64Array1D, Int64Array1D, Int64Array1D, Int64Array1D]:
-    """Sum call and put open interest by distinct strike inside each segment.
+    """Sum call and put open interest (or any two columns: dealer gamma sums float GEX) by
+    distinct strike inside each segment; totals keep the inputs' dtype.
 
     Returns ``(strikes, call_totals, put_totals, new_offsets)``: one row per distinct strike of
     each segment, in strike order, segments in input order.
@@ -239,8 +240,8 @@ def sum_by_strike_python(
         new_offsets[s + 1] = new_offsets[s] + distinct
     total = new_offsets[segments]
     strikes = np.empty(total, dtype=np.int64)
-    call_totals = np.zeros(total, dtype=np.int64)
-    put_totals = np.zeros(total, dtype=np.int64)
+    call_totals = np.zeros(total, dtype=call_oi.dtype)
+    put_totals = np.zeros(total, dtype=put_oi.dtype)
     for s in range(segments):
         j = new_offsets[s] - 1
         for i in range(offsets[s], offsets[s + 1]):

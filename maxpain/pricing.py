@@ -1,5 +1,6 @@
-"""Black–Scholes kernels for dealer gamma (no dividends): prices, implied volatility, GEX by strike
-and the spot sweep behind the gamma flip.
+"""Black–Scholes kernels for dealer gamma (no dividends): prices, implied volatility, each
+contract's GEX at spot and the spot sweep behind the gamma flip (GEX by strike sums with
+:func:`maxpain.kernels.sum_by_strike`).
 
 Same conventions as :mod:`maxpain.kernels` (``foo_python`` is the plain body, ``foo`` its
 size-dispatching compiled twin; segments are strike-sorted row runs). Volatilities are fractions,
@@ -21,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from maxpain._numba import BoolArray1D, Float64Array1D, Int64Array1D, jit
+from maxpain._numba import BoolArray1D, Float64Array1D, jit
 from maxpain.kernels import MIN_VOL_TIME
 from maxpain.limits import jit_threshold
 
@@ -158,36 +159,7 @@ def dollar_gamma_python(
 dollar_gamma = jit(dollar_gamma_python)
 
 
-def sum_by_strike_float_python(
-    strike: Int64Array1D, first: Float64Array1D, second: Float64Array1D, offsets: Int64Array1D
-) -> tuple[Int64Array1D, Float64Array1D, Float64Array1D, Int64Array1D]:
-    """Sum two float columns (call and put GEX) by distinct strike inside each strike-sorted
-    segment. Returns ``(strikes, first_totals, second_totals, new_offsets)`` like
-    :func:`maxpain.kernels.sum_by_strike`."""
-    segments = offsets.shape[0] - 1
-    new_offsets = np.zeros(segments + 1, dtype=np.int64)
-    for s in range(segments):
-        distinct = 0
-        for i in range(offsets[s], offsets[s + 1]):
-            if i == offsets[s] or strike[i] != strike[i - 1]:
-                distinct += 1
-        new_offsets[s + 1] = new_offsets[s] + distinct
-    total = new_offsets[segments]
-    strikes = np.empty(total, dtype=np.int64)
-    first_totals = np.zeros(total)
-    second_totals = np.zeros(total)
-    for s in range(segments):
-        j = new_offsets[s] - 1
-        for i in range(offsets[s], offsets[s + 1]):
-            if i == offsets[s] or strike[i] != strike[i - 1]:
-                j += 1
-                strikes[j] = strike[i]
-            first_totals[j] += first[i]
-            second_totals[j] += second[i]
-    return strikes, first_totals, second_totals, new_offsets
 
-
-sum_by_strike_float = jit(sum_by_strike_float_python)
 
 
 def gamma_sweep_python(

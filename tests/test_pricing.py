@@ -164,11 +164,11 @@ def test_zero_crossings_match_naive(totals: list[float]) -> None:
         max_size=5,
     )
 )
-def test_sum_by_strike_float_matches_naive(segments: list[list[tuple[int, float, float]]]) -> None:
+def test_sum_by_strike_sums_float_columns_too(segments: list[list[tuple[int, float, float]]]) -> None:
     ordered = [sorted(s, key=lambda r: r[0]) for s in segments]
     flat = [r for s in ordered for r in s]
     offsets = np.concatenate(([0], np.cumsum([len(s) for s in ordered]))).astype(np.int64)
-    strikes, first, second, new_offsets = pricing.sum_by_strike_float(
+    strikes, first, second, new_offsets = kernels.sum_by_strike(
         np.array([r[0] * 500 for r in flat], dtype=np.int64),
         np.array([r[1] for r in flat], dtype=np.float64),
         np.array([r[2] for r in flat], dtype=np.float64),

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import polars as pl
 
-from maxpain import pricing
+from maxpain import kernels, pricing
 from maxpain.analyses.window import Window, make_window, require_listed
 from maxpain.chain import Chain, strike_thousandths, strikes_of_units
 from maxpain.errors import InputError
@@ -370,7 +370,7 @@ def gex_by_strike(
         offsets = np.array([0, order.shape[0]], dtype=np.int64)
     calls_in = np.where(priced.is_call[order], priced.gex[order], 0.0)
     puts_in = np.where(priced.is_call[order], 0.0, priced.gex[order])
-    strike_units, calls, puts, new_offsets = pricing.sum_by_strike_float(
+    strike_units, calls, puts, new_offsets = kernels.sum_by_strike(
         units[order], calls_in, puts_in, offsets
     )
     expirations = pl.Series("expiration", [None] * strike_units.shape[0], dtype=pl.Date)
