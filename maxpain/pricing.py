@@ -159,9 +159,6 @@ def dollar_gamma_python(
 dollar_gamma = jit(dollar_gamma_python)
 
 
-
-
-
 def gamma_sweep_python(
     levels: Float64Array1D,
     strike: Float64Array1D,

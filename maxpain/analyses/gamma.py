@@ -370,9 +370,7 @@ def gex_by_strike(
         offsets = np.array([0, order.shape[0]], dtype=np.int64)
     calls_in = np.where(priced.is_call[order], priced.gex[order], 0.0)
     puts_in = np.where(priced.is_call[order], 0.0, priced.gex[order])
-    strike_units, calls, puts, new_offsets = kernels.sum_by_strike(
-        units[order], calls_in, puts_in, offsets
-    )
+    strike_units, calls, puts, new_offsets = kernels.sum_by_strike(units[order], calls_in, puts_in, offsets)
     expirations = pl.Series("expiration", [None] * strike_units.shape[0], dtype=pl.Date)
     if by_expiration and order.shape[0]:
         starts = days[order[offsets[:-1]]]
