@@ -4,8 +4,9 @@ several commands share are declared once here."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -141,6 +142,38 @@ window_options = stack(
     until_option("Window: expirations up to this date (default 4 weeks)."),
     weeks_option("Window: N weeks from the capture date."),
 )
+
+
+engine_options = stack(
+    click.option(
+        "--engine",
+        type=click.Choice(["local", "dask"]),
+        default="local",
+        show_default=True,
+        help="Where the per-ticker work runs: here, or on Dask (pip install 'maxpain[dask]').",
+    ),
+    click.option(
+        "--scheduler",
+        metavar="ADDRESS",
+        default=None,
+        help="With --engine dask: the scheduler (tcp://host:8786); default a local cluster.",
+    ),
+)
+
+
+@contextlib.contextmanager
+def engine_for(name: str, scheduler: str | None) -> Iterator[Any]:
+    """The engine a command runs on (None for the local default), closed when the command ends."""
+    if name == "local" and scheduler is None:
+        yield None
+        return
+    from maxpain.engine import make_engine
+
+    engine = make_engine(name, scheduler)
+    try:
+        yield engine
+    finally:
+        engine.close()
 
 
 def top_option(default: int, maximum: int, help_text: str) -> Decorator:

@@ -75,7 +75,7 @@ def _row_warnings(neighbour: list[str] | None, notes: list[str] | None, partial:
     return [*synthetic, *(neighbour or []), *rest]
 
 
-def _in_range(
+def in_range(
     frame: pl.DataFrame, store: Store, ticker: str, start: str | None, end: str | None
 ) -> pl.DataFrame:
     """Rows from ``start`` to ``end``: a date (``YYYY-MM-DD``, the whole UTC day, as snapshot
@@ -130,13 +130,13 @@ def load_timeline(store: Store, ticker: str, *, start: str | None = None, end: s
     intact = catalog.filter(pl.col("damaged").is_null() & pl.col("captured_at").is_not_null())
     if intact.height == 0:
         store.resolve(ticker)  # the one sentence for an empty store or ticker
-    chosen = _in_range(intact, store, ticker, start, end)
+    chosen = in_range(intact, store, ticker, start, end)
     if chosen.height == 0:
         if (
             start
             and end
-            and _in_range(intact, store, ticker, start, None).height
-            and _in_range(intact, store, ticker, None, end).height
+            and in_range(intact, store, ticker, start, None).height
+            and in_range(intact, store, ticker, None, end).height
         ):
             msg = f"--from {start} is after --to {end}; swap them"
             raise InputError(msg, parameter="from")

@@ -6,7 +6,7 @@ from datetime import date
 
 import click
 
-from ..options import DATE, Settings, csv_option, window_options, with_settings
+from ..options import DATE, Settings, csv_option, engine_for, engine_options, window_options, with_settings
 from ..output import emit_csv, emit_json, show
 from ..snapshots import open_store
 
@@ -34,6 +34,7 @@ from ..snapshots import open_store
     show_default=True,
     help="At most this many table rows (past it: the last snapshot of each day, latest first kept).",
 )
+@engine_options
 @csv_option
 @with_settings(exports=True)
 def history(
@@ -45,6 +46,8 @@ def history(
     start: str | None,
     end: str | None,
     rows: int,
+    engine: str,
+    scheduler: str | None,
     as_csv: bool,
 ) -> None:
     """One row per stored snapshot: spot, max pain of the followed expiration(s), the window's
@@ -56,6 +59,7 @@ def history(
     Example: maxpain history NVDA --from 2026-05-25 --to 2026-08-21
     """
     from maxpain.analyses.history import history as history_of
+    from maxpain.analyses.history import history_on
     from maxpain.timeline import load_timeline
 
     from .. import payloads
@@ -63,8 +67,21 @@ def history(
     if as_csv and settings.as_json:
         raise click.UsageError("--csv and --json each print the whole result: choose one")
     store = open_store(settings)
-    timeline = load_timeline(store, ticker.upper(), start=start, end=end)
-    result = history_of(timeline, expirations=expiries, until=until, weeks=weeks)
+    with engine_for(engine, scheduler) as runner:
+        if runner is None:
+            timeline = load_timeline(store, ticker.upper(), start=start, end=end)
+            result = history_of(timeline, expirations=expiries, until=until, weeks=weeks)
+        else:
+            result = history_on(
+                runner,
+                store,
+                ticker.upper(),
+                expirations=expiries,
+                until=until,
+                weeks=weeks,
+                start=start,
+                end=end,
+            )
     if settings.as_json:
         emit_json(payloads.history(result))
         return

@@ -6,7 +6,7 @@ from datetime import date
 
 import click
 
-from ..options import DATE, Settings, csv_option, with_settings
+from ..options import DATE, Settings, csv_option, engine_for, engine_options, with_settings
 from ..output import emit_csv, emit_json, show
 from ..snapshots import open_store
 
@@ -22,6 +22,7 @@ from ..snapshots import open_store
 )
 @click.option("--from", "start", type=DATE, default=None, help="Only expiration days from this date.")
 @click.option("--to", "end", type=DATE, default=None, help="Only expiration days up to this date.")
+@engine_options
 @csv_option
 @with_settings(exports=True)
 def pinning(
@@ -30,6 +31,8 @@ def pinning(
     lag: int,
     start: date | None,
     end: date | None,
+    engine: str,
+    scheduler: str | None,
     as_csv: bool,
 ) -> None:
     """For every stored expiration day E with a snapshot at its close and one LAG sessions
@@ -40,7 +43,7 @@ def pinning(
     \b
     Example: maxpain pinning NVDA SPY --lag 1
     """
-    from maxpain.analyses.pinning import study
+    from maxpain.analyses.pinning import study, study_on
     from maxpain.errors import InputError
     from maxpain.timeline import load_timelines
 
@@ -54,7 +57,12 @@ def pinning(
     names = [t.upper() for t in tickers] or store.tickers()
     if not names:
         store.resolve("ANY")  # the one sentence for an empty store
-    result = study(load_timelines(store, list(dict.fromkeys(names))), lag=lag, start=start, end=end)
+    names = list(dict.fromkeys(names))
+    with engine_for(engine, scheduler) as runner:
+        if runner is None:
+            result = study(load_timelines(store, names), lag=lag, start=start, end=end)
+        else:
+            result = study_on(runner, str(store.root), names, lag=lag, start=start, end=end)
     if settings.as_json:
         emit_json(payloads.pinning(result))
         return

@@ -6,7 +6,7 @@ from datetime import date
 
 import click
 
-from ..options import DATE, Settings, csv_option, window_options, with_settings
+from ..options import DATE, Settings, csv_option, engine_for, engine_options, window_options, with_settings
 from ..output import emit_csv, emit_json, show
 from ..snapshots import open_store
 from .gex import convention_option, rate_option
@@ -45,6 +45,7 @@ from .gex import convention_option, rate_option
 @window_options
 @convention_option
 @rate_option
+@engine_options
 @csv_option
 @with_settings(exports=True)
 def scan(
@@ -58,6 +59,8 @@ def scan(
     weeks: int | None,
     convention: str,
     rate: float,
+    engine: str,
+    scheduler: str | None,
     as_csv: bool,
 ) -> None:
     """One row per ticker at a date: spot, the nearest monthly's max pain and its distance, the
@@ -83,18 +86,20 @@ def scan(
     names = [validate_ticker(t) for t in tickers] or store.tickers()
     if not names:
         store.resolve("ANY")  # the one sentence for an empty store
-    result = run_scan(
-        store,
-        list(dict.fromkeys(names)),
-        at=at.isoformat() if at else "latest",
-        until=until,
-        weeks=weeks,
-        convention=convention,
-        rate=rate,
-        include_adjusted=settings.include_adjusted,
-        sort=sort,
-        top=top,
-    )
+    with engine_for(engine, scheduler) as runner:
+        result = run_scan(
+            store,
+            list(dict.fromkeys(names)),
+            at=at.isoformat() if at else "latest",
+            until=until,
+            weeks=weeks,
+            convention=convention,
+            rate=rate,
+            include_adjusted=settings.include_adjusted,
+            sort=sort,
+            top=top,
+            engine=runner,
+        )
     if not result.rows:
         first = result.missing[0][1] if result.missing else "nothing stored"
         raise NotFoundError(f"no ticker has a snapshot at {result.at}: {first}")

@@ -13,14 +13,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from maxpain.analyses.max_pain import max_pain_of_strikes
+from maxpain.catalog import LISTING_COLUMNS
 from maxpain.chain import strikes_of_units
 from maxpain.errors import InputError
 from maxpain.market import DEFAULT_WEEKS, is_monthly, not_listed_message, window_end
-from maxpain.timeline import Timeline
+from maxpain.timeline import Timeline, in_range
+
+if TYPE_CHECKING:
+    from maxpain.engine import Engine
+    from maxpain.store import Store
 
 ROW_SCHEMA = {
     "position": pl.UInt32,
@@ -89,12 +96,19 @@ def default_expiration(timeline: Timeline) -> tuple[date, str] | None:
     return None
 
 
-def _chosen(timeline: Timeline, expirations: Sequence[date]) -> tuple[tuple[date, ...], str | None]:
-    listed = sorted(set(timeline.summaries.get_column("expiration").to_list()))
+def check_listed(ticker: str, expirations: Sequence[date], listed: Sequence[date]) -> None:
+    """Every expiration asked for is listed in some snapshot of the range (``listed``)."""
     for wanted in expirations:
         if wanted not in listed:
             where = "in any snapshot of the range"
-            raise InputError(not_listed_message(timeline.ticker, wanted, listed, where), parameter="expiry")
+            raise InputError(not_listed_message(ticker, wanted, sorted(listed), where), parameter="expiry")
+
+
+def _chosen(
+    timeline: Timeline, expirations: Sequence[date], *, checked: bool = False
+) -> tuple[tuple[date, ...], str | None]:
+    if not checked:
+        check_listed(timeline.ticker, expirations, sorted(set(timeline.summaries.get_column("expiration"))))
     if expirations:
         return tuple(sorted(set(expirations))), None
     found = default_expiration(timeline)
@@ -107,6 +121,7 @@ def history(
     expirations: Sequence[date] = (),
     until: date | None = None,
     weeks: int | None = None,
+    checked: bool = False,
 ) -> History:
     """Max pain of some expirations, the window's pooled max pain, walls and OI, per snapshot.
 
@@ -118,6 +133,9 @@ def history(
         Expirations to follow (default: :func:`default_expiration`).
     until, weeks
         The window: a fixed last expiration, or a rolling length (default 4 weeks).
+    checked
+        ``expirations`` were already checked against a wider range (a part of a history split
+        by date).
 
     Returns
     -------
@@ -130,7 +148,7 @@ def history(
         non-positive ``weeks``.
     """
     window_end(date.min, until=until, weeks=weeks)  # the window options' checks, as every view's
-    chosen, how = _chosen(timeline, expirations)
+    chosen, how = _chosen(timeline, expirations, checked=checked)
     snapshots = timeline.snapshots
     length = timedelta(weeks=weeks or DEFAULT_WEEKS)
     ends = snapshots.select(
@@ -237,4 +255,75 @@ def _from_profiles(timeline: Timeline, ends: pl.DataFrame) -> tuple[pl.DataFrame
     return (
         combos.join(pooled, on="combo", how="left").drop("combo"),
         combos.join(walls, on="combo", how="left").drop("combo"),
+    )
+
+
+def history_part(root: str, bounds: tuple[str | None, str | None], **options: Any) -> History:
+    """One engine task: the history of a date range of a ticker of the store at ``root``."""
+    from maxpain.store import Store
+    from maxpain.timeline import load_timeline
+
+    ticker = options.pop("ticker")
+    return history(load_timeline(Store(root), ticker, start=bounds[0], end=bounds[1]), **options)
+
+
+def history_on(
+    engine: Engine,
+    store: Store,
+    ticker: str,
+    *,
+    expirations: Sequence[date] = (),
+    until: date | None = None,
+    weeks: int | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    parts: int = 8,
+) -> History:
+    """:func:`history` split by date into at most ``parts`` ranges, each a task of ``engine``,
+    joined in order: the same rows as one call (each row's window, walls and warnings depend only
+    on its snapshot and the catalog, never on the range). The default expiration comes from the
+    last range (it is the last snapshot's)."""
+    window_end(date.min, until=until, weeks=weeks)
+    listing = store.catalog(ticker, columns=[*LISTING_COLUMNS, "summary"])
+    intact = listing.filter(pl.col("damaged").is_null() & pl.col("captured_at").is_not_null())
+    rows = in_range(intact, store, ticker, start, end)
+    days = sorted(set(rows.get_column("captured_at").dt.date().to_list()))
+    if len(days) < 2:  # nothing to split (and the one place that words an empty range's error)
+        from maxpain.timeline import load_timeline
+
+        return history(
+            load_timeline(store, ticker, start=start, end=end),
+            expirations=expirations,
+            until=until,
+            weeks=weeks,
+        )
+    listed = sorted(
+        set(rows.select(pl.col("summary").explode().struct.field("expiration")).to_series().drop_nulls())
+    )
+    check_listed(ticker, expirations, listed)
+    size = -(-len(days) // min(parts, len(days)))
+    groups = [days[i : i + size] for i in range(0, len(days), size)]
+    bounds = [
+        (start if i == 0 else str(group[0]), end if i == len(groups) - 1 else str(group[-1]))
+        for i, group in enumerate(groups)
+    ]
+    options: dict[str, Any] = {"ticker": ticker, "until": until, "weeks": weeks, "checked": True}
+    root = str(store.root)
+    last = engine.map(partial(history_part, root, expirations=tuple(expirations), **options), [bounds[-1]])[0]
+    rest = engine.map(partial(history_part, root, expirations=last.expirations, **options), bounds[:-1])
+    pieces, offset = [], 0
+    for part in [*rest, last]:
+        shift = pl.col("position") + offset
+        pieces.append(
+            (part.rows.with_columns(shift.cast(pl.UInt32)), part.max_pain.with_columns(shift.cast(pl.UInt32)))
+        )
+        offset += part.rows.height
+    return History(
+        ticker,
+        last.expirations,
+        last.chosen,
+        until,
+        weeks,
+        pl.concat([r for r, _ in pieces]),
+        pl.concat([m for _, m in pieces]),
     )

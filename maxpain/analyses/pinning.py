@@ -24,11 +24,16 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from maxpain.market import after_close, is_session, sessions_before
 from maxpain.timeline import Timeline, in_threads
+
+if TYPE_CHECKING:
+    from maxpain.engine import Engine
 
 #: Two-sided 95% normal quantile.
 Z95 = 1.959963984540054
@@ -324,8 +329,40 @@ def study(
     -------
     Pinning
     """
+    parts = in_threads(lambda t: ticker_events(t, lag, start, end), timelines)
+    return combine([t.ticker for t in timelines], parts, lag=lag)
+
+
+def ticker_part(
+    root: str, ticker: str, *, lag: int = 1, start: date | None = None, end: date | None = None
+) -> tuple[pl.DataFrame, dict[str, int], int]:
+    """:func:`ticker_events` of a ticker of the store at ``root``: one engine task."""
+    from maxpain.store import Store
+    from maxpain.timeline import load_timeline
+
+    return ticker_events(load_timeline(Store(root), ticker), lag, start, end)
+
+
+def study_on(
+    engine: Engine,
+    root: str,
+    tickers: Sequence[str],
+    *,
+    lag: int = 1,
+    start: date | None = None,
+    end: date | None = None,
+) -> Pinning:
+    """:func:`study` with each ticker's events computed as a task of ``engine``."""
+    parts = engine.map(partial(ticker_part, root, lag=lag, start=start, end=end), tickers)
+    return combine(tickers, parts, lag=lag)
+
+
+def combine(
+    tickers: Sequence[str], parts: Sequence[tuple[pl.DataFrame, dict[str, int], int]], *, lag: int
+) -> Pinning:
+    """The study from each ticker's events, skips and left-out count (in ``tickers`` order)."""
     frames, skipped, left_out = [], dict.fromkeys(SKIP_REASONS, 0), 0
-    for events, counts, closed in in_threads(lambda t: ticker_events(t, lag, start, end), timelines):
+    for events, counts, closed in parts:
         frames.append(events)
         left_out += closed
         for reason, count in counts.items():
@@ -342,17 +379,15 @@ def study(
     only_placebo = int(both.select((~toward_mp & toward_placebo).sum()).item())
     by_ticker = [
         (
-            timeline.ticker,
-            Measures.of(events.filter(pl.col("ticker") == timeline.ticker), "max_pain", step="strike_step"),
-            Measures.of(
-                events.filter(pl.col("ticker") == timeline.ticker), "placebo_max_pain", step="placebo_step"
-            ),
+            ticker,
+            Measures.of(events.filter(pl.col("ticker") == ticker), "max_pain", step="strike_step"),
+            Measures.of(events.filter(pl.col("ticker") == ticker), "placebo_max_pain", step="placebo_step"),
         )
-        for timeline in timelines
+        for ticker in tickers
     ]
     return Pinning(
         lag=lag,
-        tickers=tuple(t.ticker for t in timelines),
+        tickers=tuple(tickers),
         events=events,
         skipped=skipped,
         left_out={"exchange_closed": left_out},

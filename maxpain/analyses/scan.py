@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -28,6 +29,9 @@ from maxpain.market import is_monthly, trading_day
 from maxpain.snapshot import open_snapshot
 from maxpain.store import Store
 from maxpain.timeline import in_threads
+
+if TYPE_CHECKING:
+    from maxpain.engine import Engine
 
 #: The row fields, in the order a table shows them (JSON keeps the same names).
 FIELDS = (
@@ -159,6 +163,14 @@ def scan_ticker(
     }
 
 
+def scan_task(root: str, ticker: str, **options: Any) -> dict[str, Any] | tuple[str, str]:
+    """One engine task: the ticker's row, or ``(ticker, why)`` when it has nothing at the date."""
+    try:
+        return scan_ticker(Store(root), ticker, **options)
+    except (NotFoundError, StoreError) as error:
+        return ticker, str(error)
+
+
 def scan(
     store: Store,
     tickers: Sequence[str],
@@ -171,8 +183,10 @@ def scan(
     include_adjusted: bool = False,
     sort: str = "ticker",
     top: int | None = None,
+    engine: Engine | None = None,
 ) -> Scan:
-    """Rows for ``tickers`` at ``at`` (a date or ``latest``), sorted and cut to ``top``.
+    """Rows for ``tickers`` at ``at`` (a date or ``latest``), sorted and cut to ``top``; each
+    ticker a task of ``engine`` (default: a thread per core here).
 
     A ticker with no snapshot at ``at`` (or only a damaged one) is listed in ``missing`` with the
     reason instead of failing the scan.
@@ -186,22 +200,17 @@ def scan(
         msg = f"cannot sort by {sort!r}; use one of {', '.join(SORTABLE)}"
         raise InputError(msg, parameter="sort")
 
-    def one(ticker: str) -> dict[str, Any] | tuple[str, str]:
-        try:
-            return scan_ticker(
-                store,
-                ticker,
-                at=at,
-                until=until,
-                weeks=weeks,
-                convention=convention,
-                rate=rate,
-                include_adjusted=include_adjusted,
-            )
-        except (NotFoundError, StoreError) as error:
-            return ticker, str(error)
-
-    results = in_threads(one, list(tickers))
+    task = partial(
+        scan_task,
+        str(store.root),
+        at=at,
+        until=until,
+        weeks=weeks,
+        convention=convention,
+        rate=rate,
+        include_adjusted=include_adjusted,
+    )
+    results = (engine.map if engine is not None else in_threads)(task, list(tickers))
     rows = [r for r in results if isinstance(r, dict)]
     missing = [r for r in results if isinstance(r, tuple)]
     rows = sort_rows(rows, sort)
