@@ -14,6 +14,11 @@ module                    answers
 ``positioning``           fresh positioning (volume / OI) inside one snapshot
 ``exposure``              what a position amounts to (notional, premium, delta)
 ``grid``                  strike × expiration grids and the rows/columns a board shows
+``history``               max pain, walls and OI over a ticker's stored snapshots
+``pinning``               did expiration-day closes move toward max pain (with a placebo)
+``gamma``                 dealer gamma: GEX by strike, gamma walls, the flip
+``expected_move``         the at-the-money straddle and the IV move of an expiration
+``scan``                  one row per ticker at a date
 ========================  ======================================================================
 
 Names load their module on first use (PEP 562), so a command pays only for the analyses it runs:

@@ -13,14 +13,8 @@ import polars as pl
 import pytest
 
 from maxpain import kernels
-from maxpain.analyses.gamma import (
-    IV_SOLVED,
-    SWEEP_STEPS,
-    expected_move,
-    gamma_exposure,
-    gex_grid,
-    usable_volatility,
-)
+from maxpain.analyses.expected_move import expected_move
+from maxpain.analyses.gamma import IV_SOLVED, SWEEP_STEPS, gamma_exposure, gex_grid, usable_volatility
 from maxpain.chain import Chain
 from maxpain.errors import InputError
 from maxpain.market import years_to_expiry
@@ -263,7 +257,7 @@ def test_gex_equals_the_definition_contract_by_contract(laiweibin_store: Path, t
         assert result.flip is None and result.flip_reason
 
 
-#: Tickers that paid no dividend over the archive's 13 weeks: Black–Scholes without dividends is
+#: Tickers with no or a negligible dividend yield (NVDA's is ~0.02%): Black–Scholes without dividends is
 #: the right model for them, so the file's deltas should match ours to their rounding (0.01).
 NO_DIVIDEND = ("NVDA", "AMD", "TSLA", "AMZN", "SMCI", "HOOD", "MSTR", "SOXL")
 
