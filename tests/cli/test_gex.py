@@ -168,3 +168,13 @@ def test_gex_on_the_archive(capsys: pytest.CaptureFixture[str], laiweibin_store:
             assert code == 0, err
             assert max(len(line) for line in out.splitlines()) <= width
             assert "settled" in " ".join(out.split())
+
+
+def test_gex_sentence_figures_are_in_its_json(capsys: pytest.CaptureFixture[str], demo: str) -> None:
+    from tests.cli.helpers import figures_missing_from_json, headline
+
+    _, out, _ = cli(capsys, "--store", demo, "--no-color", "gex", "DEMO", width=300)
+    document = cli_json(capsys, "--store", demo, "gex", "DEMO")
+    sentence = headline(out, "Assuming dealers")
+    assert "103.10" in sentence
+    assert figures_missing_from_json(sentence.replace("per 1% move", ""), document) == []
