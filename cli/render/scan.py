@@ -18,8 +18,22 @@ def _pct(value: float | None) -> str:
     return DASH if value is None else f"{value:+.1f}%"
 
 
+#: The column that shows each sort field (kept on a narrow terminal when the rows are sorted by it).
+SORTED_COLUMN = {
+    "spot": "spot",
+    "monthly_distance_pct": "vs spot",
+    "put_call_oi": "P/C",
+    "net_gex": "net GEX",
+    "flip_distance_pct": "flip",
+    "top_build_up": "build-up",
+    "put_wall_distance_pct": "put wall",
+    "call_wall_distance_pct": "call wall",
+}
+
+
 def scan_table(result: Scan) -> FittedTable:
     """Ticker, spot, monthly max pain and distance, pooled max pain, walls, P/C, build-up, GEX, flip."""
+    kept = SORTED_COLUMN.get(result.sort)
     table = FittedTable(f"Scan at {result.at} · GEX {result.convention} convention, USD per 1% move")
     for name, justify, priority in (
         ("ticker", "left", 0),
@@ -36,7 +50,7 @@ def scan_table(result: Scan) -> FittedTable:
         ("flip", "right", 2),
         ("", "left", 0),
     ):
-        table.add_column(name, justify, priority)
+        table.add_column(name, justify, 0 if name == kept else priority)
     for row in result.rows:
         spot = row["spot"]
         build_up = row["top_build_up"]

@@ -77,6 +77,7 @@ class Scan:
     missing: list[tuple[str, str]]  # (ticker, why)
     convention: str
     rate: float
+    sort: str = "ticker"
 
 
 def _pct(level: float | None, spot: float | None) -> float | None:
@@ -214,7 +215,7 @@ def scan(
     rows = [r for r in results if isinstance(r, dict)]
     missing = [r for r in results if isinstance(r, tuple)]
     rows = sort_rows(rows, sort)
-    return Scan(at, rows[:top] if top else rows, missing, convention, rate)
+    return Scan(at, rows[:top] if top else rows, missing, convention, rate, sort)
 
 
 def sort_rows(rows: list[dict[str, Any]], field: str) -> list[dict[str, Any]]:

@@ -111,3 +111,9 @@ def test_bad_input_is_one_sentence(
     assert code != 0
     assert_one_sentence(err)
     assert tree(Path(demo)) == before
+
+
+def test_a_narrow_terminal_keeps_the_sorted_column(capsys: pytest.CaptureFixture[str], demo: str) -> None:
+    code, out, err = cli(capsys, "--store", demo, "scan", "--sort", "net_gex", width=60)
+    assert code == 0, err
+    assert "net GEX" in out.split("narrow terminal")[0] and max(len(line) for line in out.splitlines()) <= 60
