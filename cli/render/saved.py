@@ -70,9 +70,9 @@ def run_summary(outcomes: list[Outcome], *, requests: int, seconds: float) -> Ta
     table = Table(title="Watchlist run", title_justify="left", header_style="bold", box=None, pad_edge=False)
     table.add_column("ticker", style="bold")
     table.add_column("status")
-    table.add_column("expirations", justify="right")
+    table.add_column("exp.", justify="right")
     table.add_column("contracts", justify="right")
-    table.add_column("snapshot or reason", overflow="fold")
+    table.add_column("snapshot or reason", overflow="fold", min_width=20)
     for outcome in outcomes:
         saved = outcome.status == "saved"
         table.add_row(
