@@ -121,7 +121,7 @@ def _run(
     from maxpain import watchlist as run
     from maxpain.sources.yahoo import FetchPolicy, fetch_chain
 
-    from .. import payloads
+    from ..payloads.fetch import fetch_run
     from ..render.saved import outcome_line, run_summary
     from .imports import AlreadyReportedError
 
@@ -170,7 +170,7 @@ def _run(
         )
     elapsed = run.wall_clock() - started
     if settings.as_json:
-        emit_json(payloads.fetch_run(outcomes, requests=bucket.requests, seconds=elapsed))
+        emit_json(fetch_run(outcomes, requests=bucket.requests, seconds=elapsed))
     else:
         show(settings, run_summary(outcomes, requests=bucket.requests, seconds=elapsed))
     if any(o.status not in ("saved", "skipped") for o in outcomes):

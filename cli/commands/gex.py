@@ -72,7 +72,7 @@ def gex(
     from maxpain import analyses
     from maxpain.analyses.gamma import gamma_exposure
 
-    from .. import payloads
+    from ..payloads import gamma as gamma_payloads
 
     if as_csv and settings.as_json:
         raise click.UsageError("--csv and --json each print the whole result: choose one")
@@ -90,10 +90,10 @@ def gex(
     pooled = analyses.pooled_max_pain(chain, result.window)
     warnings = list(dict.fromkeys([*opened.warnings, *result.notes]))
     if settings.as_json:
-        emit_json(payloads.gex(opened, result, pooled.strike, warnings))
+        emit_json(gamma_payloads.gex(opened, result, pooled.strike, warnings))
         return
     if as_csv:
-        emit_csv(payloads.gex_csv(result))
+        emit_csv(gamma_payloads.gex_csv(result))
         return
     from rich.text import Text
 

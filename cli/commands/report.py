@@ -78,6 +78,7 @@ def report(
     from maxpain import analyses
 
     from .. import payloads
+    from ..payloads.gamma import gex_line
     from ..render.common import snapshot_header, warnings_panel
     from ..render.expirations import expiration_table
     from ..render.gex import gamma_line
@@ -100,7 +101,7 @@ def report(
         emit_json(
             {
                 **payloads.report(opened, walls, table, fresh, warnings),
-                "gex": payloads.gex_line(gamma, gamma_reason),
+                "gex": gex_line(gamma, gamma_reason),
             }
         )
         return

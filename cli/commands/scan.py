@@ -76,7 +76,7 @@ def scan(
     from maxpain.chain import validate_ticker
     from maxpain.errors import InputError, NotFoundError
 
-    from .. import payloads
+    from ..payloads import scan as scan_payloads
 
     if as_csv and settings.as_json:
         raise click.UsageError("--csv and --json each print the whole result: choose one")
@@ -104,12 +104,12 @@ def scan(
         first = result.missing[0][1] if result.missing else "nothing stored"
         raise NotFoundError(f"no ticker has a snapshot at {result.at}: {first}")
     if settings.as_json:
-        emit_json(payloads.scan(result))
+        emit_json(scan_payloads.scan(result))
         return
     if as_csv:
-        emit_csv(payloads.scan_csv(result))
+        emit_csv(scan_payloads.scan_csv(result))
         return
     from ..render.common import warnings_panel
     from ..render.scan import scan_table
 
-    show(settings, warnings_panel(payloads.scan_warnings(result)), scan_table(result))
+    show(settings, warnings_panel(scan_payloads.scan_warnings(result)), scan_table(result))

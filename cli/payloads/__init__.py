@@ -20,15 +20,12 @@ if TYPE_CHECKING:
         PositionExposure,
         Window,
     )
-    from maxpain.analyses.gamma import GammaExposure
     from maxpain.analyses.history import History
     from maxpain.analyses.pinning import Measures, Pinning
-    from maxpain.analyses.scan import Scan
     from maxpain.chain import ChainMeta
     from maxpain.footer import SnapshotInfo
     from maxpain.snapshot import Snapshot
     from maxpain.store import SaveResult
-    from maxpain.watchlist import Outcome
 
 
 _CONTRACT_CHANGE = ("expiration", "strike", "right", "oi_from", "oi_to", "change", "status")
@@ -290,165 +287,11 @@ def history_csv(result: History) -> str:
             flat[f"max_pain_{expiration.isoformat()}"] = row["max_pain"].get(expiration.isoformat())
         flat["warnings"] = " | ".join(row["warnings"])
         rows.append(flat)
-    return _csv(rows)
+    return csv_text(rows)
 
 
-def gex(
-    opened: Snapshot, result: GammaExposure, max_pain: float | None, warnings: list[str]
-) -> dict[str, Any]:
-    """``gex --json``."""
-    from maxpain.analyses.gamma import CONVENTION_TEXT, UNIT
-
-    move = result.expected_move
-    return clean(
-        {
-            "ticker": result.ticker,
-            "snapshot": snapshot(opened),
-            "captured_at": opened.chain.meta.captured_at,
-            "spot": result.spot,
-            "convention": result.convention,
-            "convention_means": CONVENTION_TEXT[result.convention],
-            "rate": result.rate,
-            "unit": UNIT,
-            "iv_source": result.iv_source,
-            "window": result.window.to_json(),
-            "expirations": [{"expiration": e, "years": y} for e, y in result.years.items()],
-            "by_strike": records(result.by_strike),
-            "total_gex": result.total_gex,
-            "call_gex": result.call_gex,
-            "put_gex": result.put_gex,
-            "flip": result.flip,
-            "flip_reason": result.flip_reason,
-            "call_gamma_wall": result.call_gamma_wall,
-            "put_gamma_wall": result.put_gamma_wall,
-            "max_pain": max_pain,
-            "left_out": result.left_out,
-            "contracts_counted": result.counted,
-            "expected_move": {
-                "expiration": move.expiration,
-                "strike": move.strike,
-                "straddle": move.straddle,
-                "move_pct": move.move_pct,
-                "iv_move": move.iv_move,
-                "basis": move.basis,
-                "years": move.years,
-                "reason": move.reason,
-            },
-            "sweep": records(result.sweep),
-            "warnings": warnings,
-        }
-    )
-
-
-def gex_line(result: GammaExposure | None, reason: str | None) -> dict[str, Any] | None:
-    """``report --json``'s ``gex``: the headline figures of ``gex`` (default convention), or null
-    with the reason in ``gex_reason``."""
-    if result is None:
-        return {"reason": reason}
-    move = result.expected_move
-    return clean(
-        {
-            "convention": result.convention,
-            "rate": result.rate,
-            "unit": "USD per 1% move",
-            "total_gex": result.total_gex,
-            "flip": result.flip,
-            "flip_reason": result.flip_reason,
-            "call_gamma_wall": result.call_gamma_wall,
-            "put_gamma_wall": result.put_gamma_wall,
-            "expected_move": {
-                "expiration": move.expiration,
-                "straddle": move.straddle,
-                "move_pct": move.move_pct,
-                "iv_move": move.iv_move,
-            },
-            "left_out": result.left_out,
-            "warnings": result.notes,
-            "reason": None,
-        }
-    )
-
-
-def gex_csv(result: GammaExposure) -> str:
-    """``gex --csv``: GEX by strike, with the convention and unit on every row."""
-    return _csv(
-        [
-            {**row, "convention": result.convention, "unit": "USD per 1% move"}
-            for row in result.by_strike.iter_rows(named=True)
-        ]
-    )
-
-
-def fetch_run(outcomes: Sequence[Outcome], *, requests: int, seconds: float) -> dict[str, Any]:
-    """``fetch --json`` of a watchlist run."""
-    from maxpain.watchlist import STATUSES
-
-    return clean(
-        {
-            "tickers": [
-                {
-                    "ticker": o.ticker,
-                    "status": o.status,
-                    "reason": o.reason,
-                    "snapshot": o.snapshot,
-                    "expirations": o.expirations,
-                    "contracts": o.contracts,
-                    "partial": o.partial,
-                    "seconds": o.seconds,
-                    "warnings": o.warnings,
-                }
-                for o in outcomes
-            ],
-            "counts": {s: sum(1 for o in outcomes if o.status == s) for s in STATUSES},
-            "all_saved": all(o.status in ("saved", "skipped") for o in outcomes),
-            "requests": requests,
-            "seconds": seconds,
-        }
-    )
-
-
-def scan(result: Scan) -> dict[str, Any]:
-    """``scan --json``."""
-    return clean(
-        {
-            "at": result.at,
-            "convention": result.convention,
-            "rate": result.rate,
-            "unit": "USD per 1% move",
-            "rows": result.rows,
-            "missing": [{"ticker": t, "reason": why} for t, why in result.missing],
-        }
-    )
-
-
-def build_up_text(build_up: dict[str, Any] | None) -> str:
-    """``2026-08-21 230 call +12,345``."""
-    if build_up is None:
-        return ""
-    return f"{build_up['expiration']} {build_up['strike']:g} {build_up['right']} +{build_up['change']:,}"
-
-
-def scan_csv(result: Scan) -> str:
-    """``scan --csv``: the rows flattened (the build-up as its contract and change)."""
-    rows = []
-    for row in result.rows:
-        flat = {k: v for k, v in row.items() if k not in ("top_build_up", "warnings")}
-        build_up = row["top_build_up"] or {}
-        flat["top_build_up"] = build_up_text(row["top_build_up"])
-        flat["top_build_up_change"] = build_up.get("change")
-        flat["warnings"] = " | ".join(row["warnings"])
-        rows.append(flat)
-    return _csv(rows)
-
-
-def scan_warnings(result: Scan) -> list[str]:
-    """Every row's data-quality warnings, each prefixed with its ticker, then the tickers missing."""
-    lines = [f"{row['ticker']}: {w}" for row in result.rows for w in row["warnings"]]
-    lines += [f"{ticker}: not scanned: {why}" for ticker, why in result.missing]
-    return lines
-
-
-def _csv(rows: list[dict[str, Any]]) -> str:
+def csv_text(rows: list[dict[str, Any]]) -> str:
+    """Rows of dicts as CSV (header from the first row), values cleaned as in JSON."""
     import csv
     import io
 
@@ -515,4 +358,4 @@ def pinning_csv(result: Pinning) -> str:
         row["moved_toward_max_pain"] = abs(s1 - mp) < abs(s0 - mp)
         row["moved_toward_placebo"] = None if placebo is None else abs(s1 - placebo) < abs(s0 - placebo)
         rows.append(row)
-    return _csv(rows)
+    return csv_text(rows)
