@@ -148,35 +148,10 @@ class GexBoard:
 
     def rows(self) -> tuple[list[dict[str, float]], int]:
         """The strikes shown (descending) and how many strikes have GEX at all."""
-        frame = self.result.by_strike
-        total = frame.height
-        if total == 0:
-            return [], 0
-        r = self.result
-        band = r.expected_move.band(r.spot)
-        anchors = [
-            v
-            for v in (r.spot, r.flip, r.call_gamma_wall, r.put_gamma_wall, self.max_pain, *(band or ()))
-            if v is not None
-        ]
-        low, high = min(anchors), max(anchors)
-        strikes = frame.get_column("strike").to_list()
-        # the span the anchors cover, one listed strike beyond each end
-        below = [s for s in strikes if s < low]
-        above = [s for s in strikes if s > high]
-        low = below[-1] if below else low
-        high = above[0] if above else high
-        span = frame.filter((frame["strike"] >= low) & (frame["strike"] <= high))
-        if span.height > self.max_rows:
-            named = {v for v in (r.call_gamma_wall, r.put_gamma_wall, self.max_pain) if v is not None}
-            nearest = min(strikes, key=lambda s: (abs(s - r.spot), s))
-            named.add(nearest)
-            ranked = span.with_columns(
-                gross=span["call_gex"].abs() + span["put_gex"].abs(),
-                named=span["strike"].is_in(sorted(named)),
-            ).sort(["named", "gross", "strike"], descending=[True, True, False])
-            span = ranked.head(self.max_rows).drop("gross", "named")
-        return span.sort("strike", descending=True).to_dicts(), total
+        from maxpain.analyses.gamma import board_strikes
+
+        shown = board_strikes(self.result, max_pain=self.max_pain, max_rows=self.max_rows)
+        return shown.to_dicts(), self.result.by_strike.height
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
         # bars stop growing at 40 cells a side: past ~150 columns more width adds nothing

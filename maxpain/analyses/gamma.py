@@ -368,6 +368,63 @@ def gex_by_strike(
     )
 
 
+def board_strikes(result: GammaExposure, *, max_pain: float | None, max_rows: int) -> pl.DataFrame:
+    """The strikes a GEX board shows, highest first: the span from spot, the flip, the walls, max
+    pain and the expected-move band, one listed strike beyond each end; when that is more than
+    ``max_rows``, the strikes with the largest gross GEX in it (the walls, max pain and the strike
+    nearest spot always kept).
+
+    Parameters
+    ----------
+    result
+        A :func:`gamma_exposure`.
+    max_pain
+        The window's pooled max pain (or None).
+    max_rows
+        At most this many strikes.
+
+    Returns
+    -------
+    polars.DataFrame
+        Rows of ``result.by_strike``.
+    """
+    frame = result.by_strike
+    if frame.height == 0:
+        return frame
+    band = result.expected_move.band(result.spot)
+    anchors = [
+        v
+        for v in (
+            result.spot,
+            result.flip,
+            result.call_gamma_wall,
+            result.put_gamma_wall,
+            max_pain,
+            *(band or ()),
+        )
+        if v is not None
+    ]
+    strikes = frame.get_column("strike")
+    below = strikes.filter(strikes < min(anchors))
+    above = strikes.filter(strikes > max(anchors))
+    low = below.max() if below.len() else min(anchors)
+    high = above.min() if above.len() else max(anchors)
+    span = frame.filter(pl.col("strike").is_between(low, high))
+    if span.height > max_rows:
+        named = {v for v in (result.call_gamma_wall, result.put_gamma_wall, max_pain) if v is not None}
+        named.add(min(strikes.to_list(), key=lambda s: (abs(s - result.spot), s)))
+        span = (
+            span.with_columns(
+                gross=pl.col("call_gex").abs() + pl.col("put_gex").abs(),
+                named=pl.col("strike").is_in(sorted(named)),
+            )
+            .sort(["named", "gross", "strike"], descending=[True, True, False])
+            .head(max_rows)
+            .drop("gross", "named")
+        )
+    return span.sort("strike", descending=True)
+
+
 def _wall(by_strike: pl.DataFrame, column: str) -> float | None:
     """The strike where ``column`` is largest in size (the lowest on a tie); None when all 0.
 

@@ -325,3 +325,21 @@ def test_iv_solved_from_cboe_mids_matches_cboe_iv(corpus: Path) -> None:
     difference = (near["solved"] - near["implied_volatility"]).abs()
     assert difference.null_count() == 0
     assert float(difference.median()) <= 0.015  # type: ignore[arg-type]
+
+
+def test_board_strikes_span_the_anchors_and_keep_the_named_ones() -> None:
+    from maxpain.analyses.gamma import board_strikes
+
+    rows = [
+        {"strike": k, "right": r, "oi": 500 + (3000 if (k, r) in ((110, "C"), (90, "P")) else 0)}
+        for k in range(70, 131, 1)
+        for r in ("C", "P")
+    ]
+    result = gamma_exposure(chain_of(rows), every=True)
+    assert (result.call_gamma_wall, result.put_gamma_wall) == (110, 90)
+    full = board_strikes(result, max_pain=100.0, max_rows=200)
+    strikes = full["strike"].to_list()
+    assert strikes == sorted(strikes, reverse=True)
+    assert max(strikes) >= 110 and min(strikes) <= 90  # the span reaches both walls
+    cut = board_strikes(result, max_pain=100.0, max_rows=5)["strike"].to_list()
+    assert len(cut) == 5 and {110.0, 90.0, 100.0} <= set(cut)
