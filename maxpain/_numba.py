@@ -48,11 +48,13 @@ class Kernel(Generic[F]):
         compiled: F = self._compiled
         return compiled
 
+    def runs_compiled(self, *args: Any) -> bool:
+        """Whether a call with ``args`` runs the compiled twin (its largest array has at least
+        ``MAXPAIN_JIT_THRESHOLD`` rows)."""
+        return max((len(a) for a in args if isinstance(a, np.ndarray)), default=0) >= jit_threshold()
+
     def __call__(self, *args: Any) -> Any:
-        rows = max((len(a) for a in args if isinstance(a, np.ndarray)), default=0)
-        if rows >= jit_threshold():
-            return self.compiled(*args)
-        return self.python(*args)
+        return self.compiled(*args) if self.runs_compiled(*args) else self.python(*args)
 
 
 def jit(function: F) -> F:

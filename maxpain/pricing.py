@@ -24,7 +24,6 @@ import numpy as np
 
 from maxpain._numba import BoolArray1D, Float64Array1D, jit
 from maxpain.kernels import MIN_VOL_TIME
-from maxpain.limits import jit_threshold
 
 #: 1 / √(2π), the standard normal density's constant.
 INV_ROOT_TWO_PI = 1.0 / math.sqrt(2.0 * math.pi)
@@ -216,12 +215,13 @@ def swept_gex(
     """:func:`gamma_sweep` of every level; when it runs compiled (it releases the GIL) the levels
     are split across the cores, one thread each."""
     workers = min(os.cpu_count() or 1, levels.shape[0])
-    if workers <= 1 or max(levels.shape[0], strike.shape[0]) < jit_threshold():
-        return gamma_sweep(levels, strike, years, volatility, rate, weight)
+    args = (strike, years, volatility, rate, weight)
+    if workers <= 1 or not gamma_sweep.runs_compiled(levels, *args):  # type: ignore[attr-defined]
+        return gamma_sweep(levels, *args)
     compiled = gamma_sweep.compiled  # type: ignore[attr-defined]
     with ThreadPoolExecutor(workers) as pool:
         parts = pool.map(
-            lambda part: compiled(part, strike, years, volatility, rate, weight),
+            lambda part: compiled(part, *args),
             np.array_split(levels, workers),
         )
         return np.concatenate(list(parts))
