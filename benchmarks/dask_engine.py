@@ -16,7 +16,6 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -26,7 +25,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
-from store_scale import once  # noqa: E402
+from store_scale import archive_store, once  # noqa: E402
 
 
 def in_process(archive: Path, runs: int) -> dict[str, float]:
@@ -79,13 +78,7 @@ def main() -> int:
     base = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="maxpain-dask-"))
     maxpain = [sys.executable, "-m", "maxpain_cli"]
     try:
-        archive = base / "laiweibin"
-        if not (archive / "SPY").is_dir():
-            print("importing the laiweibin archive …", file=sys.stderr)
-            source = Path(args.corpus) / "laiweibin456-us-option-data"
-            subprocess.run(
-                [*maxpain, "--store", str(archive), "import", str(source)], check=True, capture_output=True
-            )
+        archive = archive_store(base, Path(args.corpus))
         result: dict[str, float] = {}
         for name, command in (
             ("pinning", ["pinning"]),

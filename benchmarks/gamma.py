@@ -92,7 +92,8 @@ def main() -> int:
         ),
         "sweep_first_call_s": first_call,
         "sweep_python_body_ms": median_ms(
-            lambda: pricing.gamma_sweep.python(levels, strikes, years, vols, 0.04, weight), max(3, args.runs // 3)
+            lambda: pricing.gamma_sweep.python(levels, strikes, years, vols, 0.04, weight),
+            max(3, args.runs // 3),
         ),
     }
     os.environ.pop("MAXPAIN_JIT_THRESHOLD")  # the commands run as a user runs them

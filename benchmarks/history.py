@@ -20,7 +20,6 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -28,14 +27,17 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from store_scale import build, whole  # noqa: E402
+from store_scale import archive_store, build, whole  # noqa: E402
 
 TARGETS = {"history_1000_s": 0.6, "pinning_s": 2.0}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", default=os.environ.get("MAXPAIN_REAL_CORPUS", str(HERE.parent.parent / "shared" / "chains")))
+    parser.add_argument(
+        "--corpus",
+        default=os.environ.get("MAXPAIN_REAL_CORPUS", str(HERE.parent.parent / "shared" / "chains")),
+    )
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--keep", default=None, help="Build the stores here and keep them.")
@@ -44,25 +46,25 @@ def main() -> int:
     base = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="maxpain-history-"))
     maxpain = [sys.executable, "-m", "maxpain_cli"]
     try:
-        scale, archive = base / "store-1000", base / "laiweibin"
+        scale = base / "store-1000"
         if not (scale / "NVDA").is_dir():
             print("building the 1,000-snapshot store …", file=sys.stderr)
             build(corpus, scale, 1000, args.jobs)
-        if not (archive / "SPY").is_dir():
-            print("importing the laiweibin archive …", file=sys.stderr)
-            subprocess.run(
-                [*maxpain, "--store", str(archive), "import", str(corpus / "laiweibin456-us-option-data")],
-                check=True,
-                capture_output=True,
-            )
+        archive = archive_store(base, corpus)
         profiles = scale / ".catalog" / "NVDA.profiles-v1"
-        forget = [sys.executable, "-c", f"import shutil; shutil.rmtree({str(profiles)!r}, ignore_errors=True)"]
+        forget = [
+            sys.executable,
+            "-c",
+            f"import shutil; shutil.rmtree({str(profiles)!r}, ignore_errors=True)",
+        ]
         result = {
             "history_1000_s": whole([*maxpain, "--store", str(scale), "history", "NVDA"], args.runs),
             "history_1000_cold_s": whole(
                 [*maxpain, "--store", str(scale), "history", "NVDA"], max(3, args.runs // 2), after=forget
             ),
-            "history_archive_nvda_s": whole([*maxpain, "--store", str(archive), "history", "NVDA"], args.runs),
+            "history_archive_nvda_s": whole(
+                [*maxpain, "--store", str(archive), "history", "NVDA"], args.runs
+            ),
             "history_archive_spy_s": whole([*maxpain, "--store", str(archive), "history", "SPY"], args.runs),
             "pinning_s": whole([*maxpain, "--store", str(archive), "pinning"], args.runs),
         }

@@ -17,7 +17,6 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -25,7 +24,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from store_scale import once  # noqa: E402
+from store_scale import archive_store, once  # noqa: E402
 
 TARGETS = {"scan_all_s": 1.0}
 
@@ -43,13 +42,7 @@ def main() -> int:
     base = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="maxpain-scan-"))
     maxpain = [sys.executable, "-m", "maxpain_cli"]
     try:
-        archive = base / "laiweibin"
-        if not (archive / "SPY").is_dir():
-            print("importing the laiweibin archive …", file=sys.stderr)
-            source = Path(args.corpus) / "laiweibin456-us-option-data"
-            subprocess.run(
-                [*maxpain, "--store", str(archive), "import", str(source)], check=True, capture_output=True
-            )
+        archive = archive_store(base, Path(args.corpus))
         command = [*maxpain, "--store", str(archive), "scan", "--all", "--at", args.at]
         floor = [sys.executable, "-c", "import polars, rich.console, click"]
         once(command)

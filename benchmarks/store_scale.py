@@ -96,6 +96,18 @@ def build(corpus: Path, store: Path, count: int, jobs: int) -> None:
     Store(store).catalog("NVDA")  # the first read builds the catalog (not timed)
 
 
+def archive_store(base: Path, corpus: Path) -> Path:
+    """``base/laiweibin``: the laiweibin archive imported by ``maxpain import`` (untimed; kept
+    between runs with ``--keep``, shared by the benchmarks that read it)."""
+    archive = base / "laiweibin"
+    if not (archive / "SPY").is_dir():
+        print("importing the laiweibin archive …", file=sys.stderr)
+        source = corpus / "laiweibin456-us-option-data"
+        command = [sys.executable, "-m", "maxpain_cli", "--store", str(archive), "import", str(source)]
+        subprocess.run(command, check=True, capture_output=True)
+    return archive
+
+
 def once(command: list[str], after: list[str] | None = None) -> float:
     """Wall seconds of ``command`` as a process (``after`` runs untimed after it)."""
     start = time.perf_counter()
