@@ -176,6 +176,32 @@ def engine_for(name: str, scheduler: str | None) -> Iterator[Any]:
         engine.close()
 
 
+def convention_option(*, when: str | None = None) -> Decorator:
+    """``--convention``, the dealers' side GEX assumes. With ``when`` (the option it goes with) it
+    has no default, so a command can refuse it elsewhere."""
+    text = "Who is short the options: naive = dealers long calls, short puts; dealer-short = short all."
+    return click.option(
+        "--convention",
+        type=click.Choice(["naive", "dealer-short"]),
+        default=None if when else "naive",
+        show_default=when is None,
+        help=f"For {when}: {text[0].lower()}{text[1:]} (default naive)" if when else text,
+    )
+
+
+def rate_option(what: str = "Black–Scholes", *, when: str | None = None) -> Decorator:
+    """``--rate``, the risk-free rate (a fraction) for ``what``; ``when`` as in
+    :func:`convention_option`."""
+    text = f"Risk-free rate for {what} (0.04 = 4%)."
+    return click.option(
+        "--rate",
+        type=click.FloatRange(min=-0.1, max=1.0),
+        default=None if when else 0.04,
+        show_default=when is None,
+        help=f"For {when}: {text[0].lower()}{text[1:]} (default 0.04)" if when else text,
+    )
+
+
 def top_option(default: int, maximum: int, help_text: str) -> Decorator:
     return click.option(
         "--top", type=click.IntRange(min=1, max=maximum), default=default, show_default=True, help=help_text

@@ -6,7 +6,7 @@ from datetime import date
 
 import click
 
-from ..options import DATE, Settings, at_option, with_settings
+from ..options import DATE, Settings, at_option, rate_option, with_settings
 from ..output import emit_json, show
 from ..snapshots import snapshot
 
@@ -23,13 +23,7 @@ from ..snapshots import snapshot
 @click.option("--expiry", type=DATE, required=True, help="Expiration date YYYY-MM-DD.")
 @click.option("--contracts", type=click.IntRange(min=1), required=True, help="Number of contracts.")
 @at_option
-@click.option(
-    "--rate",
-    type=click.FloatRange(min=-0.1, max=1.0),
-    default=0.04,
-    show_default=True,
-    help="Risk-free rate for delta.",
-)
+@rate_option("delta")
 @with_settings(exports=True)
 def exposure(
     settings: Settings,

@@ -6,24 +6,18 @@ from datetime import date
 
 import click
 
-from ..options import DATE, Settings, at_option, csv_option, window_options, with_settings
+from ..options import (
+    DATE,
+    Settings,
+    at_option,
+    convention_option,
+    csv_option,
+    rate_option,
+    window_options,
+    with_settings,
+)
 from ..output import emit_csv, emit_json, show
 from ..snapshots import snapshot
-
-convention_option = click.option(
-    "--convention",
-    type=click.Choice(["naive", "dealer-short"]),
-    default="naive",
-    show_default=True,
-    help="Who is short the options: naive = dealers long calls, short puts; dealer-short = short all.",
-)
-rate_option = click.option(
-    "--rate",
-    type=click.FloatRange(min=-0.1, max=1.0),
-    default=0.04,
-    show_default=True,
-    help="Risk-free rate for Black–Scholes (0.04 = 4%).",
-)
 
 
 @click.command(short_help="Dealer gamma: GEX by strike, flip, walls, expected move.")
@@ -31,8 +25,8 @@ rate_option = click.option(
 @at_option
 @window_options
 @click.option("--all", "every", is_flag=True, help="Every listed expiration (default: the 4-week window).")
-@convention_option
-@rate_option
+@convention_option()
+@rate_option()
 @click.option(
     "--move-expiry",
     type=DATE,

@@ -6,7 +6,16 @@ from datetime import date
 
 import click
 
-from ..options import Settings, StrikeRange, at_option, until_option, weeks_option, with_settings
+from ..options import (
+    Settings,
+    StrikeRange,
+    at_option,
+    convention_option,
+    rate_option,
+    until_option,
+    weeks_option,
+    with_settings,
+)
 from ..output import emit_json, show
 from ..snapshots import snapshot, snapshot_pair
 
@@ -40,18 +49,8 @@ from ..snapshots import snapshot, snapshot_pair
     show_default=True,
     help="At most this many strikes.",
 )
-@click.option(
-    "--convention",
-    type=click.Choice(["naive", "dealer-short"]),
-    default=None,
-    help="For --metric gex: naive (default; dealers long calls, short puts) or dealer-short.",
-)
-@click.option(
-    "--rate",
-    type=click.FloatRange(min=-0.1, max=1.0),
-    default=None,
-    help="For --metric gex: risk-free rate (default 0.04).",
-)
+@convention_option(when="--metric gex")
+@rate_option(when="--metric gex")
 @with_settings(exports=True)
 def heatmap(
     settings: Settings,

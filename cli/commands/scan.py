@@ -6,10 +6,19 @@ from datetime import date
 
 import click
 
-from ..options import DATE, Settings, csv_option, engine_for, engine_options, window_options, with_settings
+from ..options import (
+    DATE,
+    Settings,
+    convention_option,
+    csv_option,
+    engine_for,
+    engine_options,
+    rate_option,
+    window_options,
+    with_settings,
+)
 from ..output import emit_csv, emit_json, show
 from ..snapshots import open_store
-from .gex import convention_option, rate_option
 
 
 @click.command(short_help="One row per ticker: max pain, walls, P/C, build-up, GEX.")
@@ -43,8 +52,8 @@ from .gex import convention_option, rate_option
 )
 @click.option("--top", type=click.IntRange(min=1), default=None, help="Only the first N rows.")
 @window_options
-@convention_option
-@rate_option
+@convention_option()
+@rate_option()
 @engine_options
 @csv_option
 @with_settings(exports=True)
