@@ -9,6 +9,7 @@ import polars as pl
 from rich.panel import Panel
 from rich.text import Text
 
+from maxpain.analyses.history import table_rows
 from maxpain.market import NEW_YORK
 
 from .chart import LineChart, Series
@@ -82,24 +83,11 @@ def chart(result: History) -> LineChart:
     return LineChart(rows["day"].to_list(), series, height=14)
 
 
-def shown_rows(rows: pl.DataFrame, max_rows: int) -> tuple[pl.DataFrame, str | None]:
-    """The rows a terminal table shows: all of them when they fit; else the last snapshot of each
-    day, then the latest ``max_rows`` of those; with a sentence saying which."""
-    if rows.height <= max_rows:
-        return rows, None
-    daily = rows.group_by("day", maintain_order=True).last() if rows["day"].n_unique() < rows.height else rows
-    kept = daily.tail(max_rows)
-    which = "the last snapshot of each day" if daily.height < rows.height else "the latest snapshots"
-    if kept.height < daily.height:
-        which += f", the latest {kept.height}"
-    return kept, f"{which} ({kept.height:,} of {rows.height:,} snapshots; all: --rows, --csv or --json)"
-
-
 def table(result: History, max_rows: int = 70) -> FittedTable:
     """One row per snapshot (or per day, when they do not fit in ``max_rows``): spot, max pain,
     pooled max pain, walls with OI, P/C, total OI."""
     intraday = result.rows["day"].n_unique() < result.rows.height
-    rows, thinned = shown_rows(result.rows, max_rows)
+    rows, thinned = table_rows(result.rows, max_rows)
     out = FittedTable(f"{result.ticker} by snapshot")
     out.add_column("captured" if intraday else "day", justify="left")
     out.add_column("spot")

@@ -136,8 +136,11 @@ def usable_volatility(chain: Chain, frame: pl.DataFrame, rate: float) -> tuple[p
 def _years(chain: Chain, frame: pl.DataFrame) -> np.ndarray:
     """ACT/365 years to each row's expiration close."""
     captured = chain.meta.captured_at
-    per_expiration = {e: years_to_expiry(captured, e) for e in frame.get_column("expiration").unique()}
-    return np.array([per_expiration[e] for e in frame.get_column("expiration").to_list()], dtype=np.float64)
+    listed = frame.get_column("expiration").unique().to_list()
+    years = frame.get_column("expiration").replace_strict(
+        listed, [years_to_expiry(captured, e) for e in listed], return_dtype=pl.Float64
+    )
+    return years.to_numpy().astype(np.float64, copy=False)
 
 
 def _window_of(chain: Chain, until: date | None, weeks: int | None, every: bool) -> Window:

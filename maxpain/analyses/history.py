@@ -258,6 +258,31 @@ def _from_profiles(timeline: Timeline, ends: pl.DataFrame) -> tuple[pl.DataFrame
     )
 
 
+def table_rows(rows: pl.DataFrame, max_rows: int) -> tuple[pl.DataFrame, str | None]:
+    """The rows a terminal table shows: all of them when they fit; else the last snapshot of each
+    day, then the latest ``max_rows`` of those; with a sentence saying which (None when all fit).
+
+    Parameters
+    ----------
+    rows
+        :attr:`History.rows` (``day`` and oldest first are what it reads).
+    max_rows
+        At most this many.
+
+    Returns
+    -------
+    (polars.DataFrame, str or None)
+    """
+    if rows.height <= max_rows:
+        return rows, None
+    daily = rows.group_by("day", maintain_order=True).last() if rows["day"].n_unique() < rows.height else rows
+    kept = daily.tail(max_rows)
+    which = "the last snapshot of each day" if daily.height < rows.height else "the latest snapshots"
+    if kept.height < daily.height:
+        which += f", the latest {kept.height}"
+    return kept, f"{which} ({kept.height:,} of {rows.height:,} snapshots; all: --rows, --csv or --json)"
+
+
 def history_part(root: str, bounds: tuple[str | None, str | None], **options: Any) -> History:
     """One engine task: the history of a date range of a ticker of the store at ``root``."""
     from maxpain.store import Store

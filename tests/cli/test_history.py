@@ -111,19 +111,20 @@ def test_history_table_thins_to_a_row_a_day_then_the_latest() -> None:
     from datetime import UTC, date, datetime, timedelta
 
     import polars as pl
-    from maxpain_cli.render.history import shown_rows
+
+    from maxpain.analyses.history import table_rows
 
     start = datetime(2026, 1, 5, 15, tzinfo=UTC)
     moments = [start + timedelta(days=d, minutes=15 * k) for d in range(6) for k in range(4)]
     rows = pl.DataFrame(
         {"position": range(len(moments)), "captured_at": moments, "day": [m.date() for m in moments]}
     )
-    same, note = shown_rows(rows, 30)
+    same, note = table_rows(rows, 30)
     assert same.height == 24 and note is None
-    daily, note = shown_rows(rows, 10)
+    daily, note = table_rows(rows, 10)
     assert daily["position"].to_list() == [3, 7, 11, 15, 19, 23]  # each day's last snapshot
     assert note is not None and "last snapshot of each day" in note and "6 of 24" in note
-    latest, note = shown_rows(rows, 5)
+    latest, note = table_rows(rows, 5)
     assert latest["day"].to_list() == [date(2026, 1, d) for d in range(6, 11)]
     assert note is not None and "the latest 5" in note
 
