@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -122,16 +122,12 @@ class ChainMeta:
     def warnings(self) -> list[str]:
         """The data-quality notes a view of this chain must show: the synthetic-data notice
         first, then a partial fetch or a partial source, then what the normalizer noticed."""
-        synthetic = [n for n in self.notes if n.startswith("SYNTHETIC")]
-        notes = [n for n in self.notes if not n.startswith("SYNTHETIC")]
-        if self.partial and not any(n.startswith("partial") for n in notes):
-            if self.missing_expirations:
-                notes.insert(0, "partial snapshot: " + ", ".join(self.missing_expirations) + " missing")
-            else:
-                notes.insert(
-                    0, f"partial: {self.coverage or 'the source cut the chain'}: not the whole chain"
-                )
-        return synthetic + notes
+        return note_warnings(
+            self.notes,
+            partial=self.partial,
+            missing_expirations=self.missing_expirations,
+            coverage=self.coverage,
+        )
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ChainMeta:
@@ -141,6 +137,25 @@ class ChainMeta:
         if values.get("quote_time"):
             values["quote_time"] = as_utc(datetime.fromisoformat(values["quote_time"]))
         return cls(**values)
+
+
+def note_warnings(
+    notes: Sequence[str],
+    *,
+    partial: bool = False,
+    missing_expirations: Sequence[str] = (),
+    coverage: str | None = None,
+) -> list[str]:
+    """The warnings of a snapshot with these notes (see :attr:`ChainMeta.warnings`): the
+    synthetic-data notice first, then a partial fetch or a partial source, then the rest."""
+    synthetic = [n for n in notes if n.startswith("SYNTHETIC")]
+    rest = [n for n in notes if not n.startswith("SYNTHETIC")]
+    if partial and not any(n.startswith("partial") for n in rest):
+        if missing_expirations:
+            rest.insert(0, "partial snapshot: " + ", ".join(missing_expirations) + " missing")
+        else:
+            rest.insert(0, f"partial: {coverage or 'the source cut the chain'}: not the whole chain")
+    return synthetic + rest
 
 
 @dataclass(frozen=True)

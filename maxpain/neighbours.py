@@ -6,9 +6,10 @@ few comparisons and a listing of 10,000 snapshots a few hundred. (The completene
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import polars as pl
 
@@ -37,6 +38,8 @@ def copy_message(day: object, contracts: int) -> str:
 
 #: Reads the ``id, open_counts`` rows of some snapshots (from the catalog file).
 SummaryReader = Callable[[list[str]], pl.DataFrame]
+#: (id, open counts as a list of {expiration, open_contracts}) of some snapshots.
+CountsReader = Callable[[list[str]], Iterable[tuple[str, Any]]]
 
 
 @dataclass(frozen=True)
@@ -75,31 +78,51 @@ def warnings_frame(
         when it lists far fewer open contracts than most of its neighbours (see
         :func:`_incomplete`). Snapshots with neither are left out.
     """
-    usable = frame.filter(pl.col("damaged").is_null() & pl.col("captured_at").is_not_null())
-    if ids is not None:  # only the rows that can matter: one snapshot costs the same in any history
-        times = usable.filter(pl.col("id").is_in(list(ids))).get_column("captured_at")
-        if times.len() == 0:
-            return pl.DataFrame(schema={"id": pl.String, "warnings": pl.List(pl.String)})
-        reach = timedelta(days=quality.NEIGHBOUR_DAYS + 1)
-        low, high = times.min() - reach, times.max() + reach  # type: ignore[operator]
-        usable = pl.concat(
-            [
-                usable.filter(pl.col("captured_at") < low).tail(1),  # the day before a long gap
-                usable.filter(pl.col("captured_at").is_between(low, high)),
-            ]
-        )
+    usable = _near(frame.filter(pl.col("damaged").is_null() & pl.col("captured_at").is_not_null()), ids)
+    rows = usable.select("id", "captured_at", "contracts", "positions").iter_rows()
+
+    def counts_of(wanted: list[str]) -> Iterable[tuple[str, Any]]:
+        if "open_counts" in usable.columns:
+            return usable.filter(pl.col("id").is_in(wanted)).select("id", "open_counts").iter_rows()
+        if read_summaries is not None:
+            return read_summaries(wanted).select("id", "open_counts").iter_rows()
+        msg = "the catalog frame has no open counts and no reader was given"
+        raise ValueError(msg)
+
+    found = _found(list(rows), ids, counts_of)
+    return pl.DataFrame(
+        {"id": list(found), "warnings": [[w] for w in found.values()]},
+        schema={"id": pl.String, "warnings": pl.List(pl.String)},
+    )
+
+
+def _near(usable: pl.DataFrame, ids: Sequence[str] | None) -> pl.DataFrame:
+    """Only the rows that can matter to ``ids`` (one snapshot costs the same in any history)."""
+    if ids is None:
+        return usable
+    times = usable.filter(pl.col("id").is_in(list(ids))).get_column("captured_at")
+    if times.len() == 0:
+        return usable.clear()
+    reach = timedelta(days=quality.NEIGHBOUR_DAYS + 1)
+    low, high = times.min() - reach, times.max() + reach  # type: ignore[operator]
+    return pl.concat(
+        [
+            usable.filter(pl.col("captured_at") < low).tail(1),  # the day before a long gap
+            usable.filter(pl.col("captured_at").is_between(low, high)),
+        ]
+    )
+
+
+def _found(
+    rows: list[tuple[str, datetime, int | None, str | None]],
+    ids: Sequence[str] | None,
+    counts_of: CountsReader,
+) -> dict[str, str]:
+    """The warning of each of ``ids`` (default: every row) that has one, in row order, from the
+    intact catalog rows around them (``id, captured_at, contracts, positions``, oldest first)."""
     intact = [
-        _Stored(
-            snapshot,
-            at,
-            at.astimezone(NEW_YORK).date(),
-            contracts or 0,
-            positions or "",
-            positions or snapshot,
-        )
-        for snapshot, at, contracts, positions in usable.select(
-            "id", "captured_at", "contracts", "positions"
-        ).iter_rows()
+        _Stored(snapshot, at, at.astimezone(NEW_YORK).date(), contracts or 0, positions or "", positions or snapshot)
+        for snapshot, at, contracts, positions in rows
     ]
     wanted = set(ids) if ids is not None else None
     targets = [i for i, s in enumerate(intact) if wanted is None or s.id in wanted]
@@ -111,17 +134,56 @@ def warnings_frame(
         if copy is not None:  # a copy is as complete as its original: the copy is what to say
             found[intact[i].id] = copy
     pairs = {i: _neighbours(intact, days, day_of[i], i) for i in targets if intact[i].id not in found}
-    counts = _open_counts(usable, intact, pairs, read_summaries)
+    counts = _open_counts(intact, pairs, counts_of)
     compared: dict[tuple[str, str, date], tuple[int, int, bool]] = {}
     for i, neighbours in pairs.items():
         message = _incomplete(intact[i], [intact[j] for j in neighbours], counts, compared)
         if message is not None:
             found[intact[i].id] = message
-    order = [intact[i].id for i in targets if intact[i].id in found]
-    return pl.DataFrame(
-        {"id": order, "warnings": [[found[s]] for s in order]},
-        schema={"id": pl.String, "warnings": pl.List(pl.String)},
+    return {intact[i].id: found[intact[i].id] for i in targets if intact[i].id in found}
+
+
+def warnings_of(listings: pl.DataFrame, targets: dict[str, str]) -> dict[str, list[str]]:
+    """:func:`warnings_frame` of one snapshot per ticker, for many tickers at once.
+
+    Parameters
+    ----------
+    listings
+        Catalogs of many tickers (:func:`maxpain.bulk.catalogs`): ``ticker``, the listing columns
+        and ``open_counts``.
+    targets
+        Ticker → the id of its snapshot to check.
+
+    Returns
+    -------
+    dict
+        Ticker → its snapshot's warnings (tickers without any are left out).
+    """
+    usable = listings.filter(pl.col("damaged").is_null() & pl.col("captured_at").is_not_null())
+    wanted = pl.DataFrame({"ticker": list(targets), "id": list(targets.values())})
+    times = usable.join(wanted, on=["ticker", "id"]).select("ticker", target=pl.col("captured_at"))
+    reach = timedelta(days=quality.NEIGHBOUR_DAYS + 1)
+    around = usable.join(times, on="ticker", maintain_order="left").with_columns(
+        low=pl.col("target") - reach, high=pl.col("target") + reach
     )
+    near = pl.concat(
+        [
+            around.filter(pl.col("captured_at") < pl.col("low")).group_by("ticker", maintain_order=True).last(),
+            around.filter(pl.col("captured_at").is_between(pl.col("low"), pl.col("high"))),
+        ]
+    ).sort("ticker", "order", "suffix", "id", maintain_order=True)
+    by_ticker: dict[str, list[tuple[str, datetime, int | None, str | None]]] = {}
+    counts: dict[tuple[str, str], Any] = {}
+    columns = near.select("ticker", "id", "captured_at", "contracts", "positions", "open_counts")
+    for ticker, snapshot, at, contracts, positions, open_counts in columns.iter_rows():
+        by_ticker.setdefault(ticker, []).append((snapshot, at, contracts, positions))
+        counts[(ticker, snapshot)] = open_counts
+    out: dict[str, list[str]] = {}
+    for name, rows in by_ticker.items():
+        found = _found(rows, [targets[name]], lambda ids, t=name: ((i, counts[(t, i)]) for i in ids))
+        if found:
+            out[name] = list(found.values())
+    return out
 
 
 def _days(intact: list[_Stored]) -> list[tuple[date, int, int]]:
@@ -162,10 +224,9 @@ def _neighbours(intact: list[_Stored], days: list[tuple[date, int, int]], d: int
 
 
 def _open_counts(
-    frame: pl.DataFrame,
     intact: list[_Stored],
     pairs: dict[int, list[int]],
-    read_summaries: SummaryReader | None,
+    counts_of: CountsReader,
 ) -> dict[str, dict[date, int]]:
     """Open contracts per expiration of every snapshot the pairs involve, by key (one read per
     distinct positions)."""
@@ -175,16 +236,9 @@ def _open_counts(
             needed.setdefault(intact[j].key, intact[j].id)
     if not needed:
         return {}
-    if "open_counts" in frame.columns:
-        rows = frame.filter(pl.col("id").is_in(list(needed.values()))).select("id", "open_counts")
-    elif read_summaries is not None:
-        rows = read_summaries(list(needed.values()))
-    else:
-        msg = "the catalog frame has no open counts and no reader was given"
-        raise ValueError(msg)
     by_id = {
         snapshot: {c["expiration"]: c["open_contracts"] for c in counts or []}
-        for snapshot, counts in rows.select("id", "open_counts").iter_rows()
+        for snapshot, counts in counts_of(list(needed.values()))
     }
     return {key: by_id.get(snapshot, {}) for key, snapshot in needed.items()}
 

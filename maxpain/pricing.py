@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from maxpain._numba import BoolArray1D, Float64Array1D, jit
+from maxpain._numba import BoolArray1D, Float64Array1D, Int64Array1D, jit
 from maxpain.kernels import MIN_VOL_TIME
 
 #: 1 / √(2π), the standard normal density's constant.
@@ -158,50 +158,83 @@ def dollar_gamma_python(
 dollar_gamma = jit(dollar_gamma_python)
 
 
-def gamma_sweep_python(
-    levels: Float64Array1D,
+def sweep_terms(
     strike: Float64Array1D,
     years: Float64Array1D,
     volatility: Float64Array1D,
     rate: float,
     weight: Float64Array1D,
-) -> Float64Array1D:
-    """Total GEX of the contracts re-priced at each spot level (each with its own volatility and
-    time): ``out[j] = Σ_i weight_i × Γ_i(levels[j]) × levels[j]² × 0.01``.
-
-    One pass prepares each contract's ``1/(σ√t)``, ``ln K − (r + σ²/2)t`` and scaled weight
-    (contracts the model cannot price weigh 0); then each level is one vector expression over the
-    contracts, which numba fuses into a single loop and plain Python runs as numpy operations, so
-    the uncompiled body is fast enough for one chain.
-    """
+) -> tuple[Float64Array1D, Float64Array1D, Float64Array1D]:
+    """Each contract's ``1/(σ√t)``, ``ln K − (r + σ²/2)t`` and ``weight / (σ√t) × 0.01 / √(2π)``:
+    what re-pricing its GEX at any spot level needs (see :func:`totals_at`); a contract the model
+    cannot price weighs 0. Vector expressions: numpy runs them near compiled speed."""
     n = strike.shape[0]
     inv_spread = np.zeros(n)
     shift = np.zeros(n)
     scaled = np.zeros(n)
-    for i in range(n):
-        k = strike[i]
-        t = years[i]
-        v = volatility[i]
-        if not (k > 0.0 and t > 0.0 and v > 0.0):
-            continue
-        spread = v * math.sqrt(t)
-        if spread < MIN_VOL_TIME:
-            continue
-        inv_spread[i] = 1.0 / spread
-        shift[i] = math.log(k) - (rate + 0.5 * v * v) * t
-        scaled[i] = weight[i] * INV_ROOT_TWO_PI * ONE_PERCENT / spread
+    with np.errstate(invalid="ignore"):
+        spread = volatility * np.sqrt(np.maximum(years, 0.0))
+        rows = np.flatnonzero((strike > 0.0) & (years > 0.0) & (volatility > 0.0) & (spread >= MIN_VOL_TIME))
+    v = volatility[rows]
+    inv_spread[rows] = 1.0 / spread[rows]
+    shift[rows] = np.log(strike[rows]) - (rate + 0.5 * v * v) * years[rows]
+    scaled[rows] = weight[rows] * INV_ROOT_TWO_PI * ONE_PERCENT / spread[rows]
+    return inv_spread, shift, scaled
+
+
+def totals_at_python(
+    levels: Float64Array1D,
+    segment: Int64Array1D,
+    offsets: Int64Array1D,
+    inv_spread: Float64Array1D,
+    shift: Float64Array1D,
+    scaled: Float64Array1D,
+) -> Float64Array1D:
+    """Total GEX of one segment of contracts re-priced at a spot level, for each (level,
+    segment) pair: ``out[j] = Σ_{i in segment[j]} weight_i × Γ_i(levels[j]) × levels[j]² × 0.01``
+    from :func:`sweep_terms` (contracts of segment ``s`` are rows ``offsets[s]:offsets[s+1]``).
+
+    Each pair is one vector expression over its segment's contracts, which numba fuses into a
+    single loop and plain Python runs as numpy operations, so the uncompiled body is fast enough
+    for one chain.
+    """
     out = np.zeros(levels.shape[0])
     for j in range(levels.shape[0]):
         level = levels[j]
         if not level > 0.0:
             out[j] = np.nan
             continue
-        d1 = (math.log(level) - shift) * inv_spread
-        out[j] = level * np.sum(scaled * np.exp(-0.5 * d1 * d1))
+        a = offsets[segment[j]]
+        b = offsets[segment[j] + 1]
+        d1 = (math.log(level) - shift[a:b]) * inv_spread[a:b]
+        out[j] = level * np.sum(scaled[a:b] * np.exp(-0.5 * d1 * d1))
     return out
 
 
-gamma_sweep = jit(gamma_sweep_python)
+totals_at = jit(totals_at_python)
+
+
+def swept_totals(
+    levels: Float64Array1D,
+    segment: Int64Array1D,
+    offsets: Int64Array1D,
+    terms: tuple[Float64Array1D, Float64Array1D, Float64Array1D],
+) -> Float64Array1D:
+    """:func:`totals_at` of every (level, segment) pair; when it runs compiled (it releases the
+    GIL) the pairs are split across the cores, one thread each."""
+    workers = min(os.cpu_count() or 1, levels.shape[0])
+    args = (offsets, *terms)
+    # compiled only for many (level, segment) pairs: the plain body's cost is per pair (each a
+    # numpy expression), and numba's start-up (~1 s) pays only past tens of thousands of them
+    if workers <= 1 or not totals_at.runs_compiled(levels):  # type: ignore[attr-defined]
+        return totals_at(levels, segment, *args)
+    compiled = totals_at.compiled  # type: ignore[attr-defined]
+    with ThreadPoolExecutor(workers) as pool:
+        parts = pool.map(
+            lambda part: compiled(levels[part], segment[part], *args),
+            np.array_split(np.arange(levels.shape[0]), workers),
+        )
+        return np.concatenate(list(parts))
 
 
 def swept_gex(
@@ -212,44 +245,38 @@ def swept_gex(
     rate: float,
     weight: Float64Array1D,
 ) -> Float64Array1D:
-    """:func:`gamma_sweep` of every level; when it runs compiled (it releases the GIL) the levels
-    are split across the cores, one thread each."""
-    workers = min(os.cpu_count() or 1, levels.shape[0])
-    args = (strike, years, volatility, rate, weight)
-    if workers <= 1 or not gamma_sweep.runs_compiled(levels, *args):  # type: ignore[attr-defined]
-        return gamma_sweep(levels, *args)
-    compiled = gamma_sweep.compiled  # type: ignore[attr-defined]
-    with ThreadPoolExecutor(workers) as pool:
-        parts = pool.map(
-            lambda part: compiled(part, *args),
-            np.array_split(levels, workers),
-        )
-        return np.concatenate(list(parts))
+    """Total GEX of the contracts re-priced at each spot level (each with its own volatility and
+    time): ``out[j] = Σ_i weight_i × Γ_i(levels[j]) × levels[j]² × 0.01``."""
+    terms = sweep_terms(strike, years, volatility, float(rate), weight)
+    segment = np.zeros(levels.shape[0], dtype=np.int64)
+    return swept_totals(levels, segment, np.array([0, strike.shape[0]], dtype=np.int64), terms)
 
 
-def zero_crossings_python(levels: Float64Array1D, totals: Float64Array1D) -> Float64Array1D:
-    """Every level where ``totals`` changes sign between neighbouring levels, linearly
-    interpolated (a level where it is exactly 0 counts once)."""
-    m = levels.shape[0]
-    found = np.empty(m)
-    count = 0
-    for j in range(1, m):
-        a = totals[j - 1]
-        b = totals[j]
-        if np.isnan(a) or np.isnan(b):
-            continue
-        if a == 0.0:
-            if j == 1 or totals[j - 2] != 0.0:
-                found[count] = levels[j - 1]
-                count += 1
-            continue
-        if (a < 0.0 < b) or (b < 0.0 < a):
-            found[count] = levels[j - 1] + (levels[j] - levels[j - 1]) * a / (a - b)
-            count += 1
-    if m and totals[m - 1] == 0.0 and (m == 1 or totals[m - 2] != 0.0):
-        found[count] = levels[m - 1]
-        count += 1
-    return found[:count].copy()
+def nearest_crossings(levels: np.ndarray, totals: np.ndarray, spots: np.ndarray) -> np.ndarray:
+    """Per row, the zero crossing of ``totals`` over ``levels`` nearest the row's spot (the lower
+    one on a tie); NaN where there is none.
 
+    A crossing is a sign change between neighbouring levels, linearly interpolated, or a level
+    where the total is exactly 0 (a run of zeros counts once, at its first level). Pairs with a
+    NaN total (a level not evaluated) are passed over.
 
-zero_crossings = jit(zero_crossings_python)
+    Parameters
+    ----------
+    levels, totals
+        Arrays of shape (rows, levels), levels ascending along each row.
+    spots
+        Shape (rows,).
+    """
+    a, b = totals[:, :-1], totals[:, 1:]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        interpolated = levels[:, :-1] + (levels[:, 1:] - levels[:, :-1]) * a / (a - b)
+    before = np.concatenate([np.full((totals.shape[0], 1), np.nan), totals[:, :-2]], axis=1)
+    first_zero = (a == 0.0) & ~(before == 0.0) & ~np.isnan(b)
+    changes = ((a < 0.0) & (b > 0.0)) | ((b < 0.0) & (a > 0.0))
+    found = np.where(first_zero, levels[:, :-1], np.where(changes, interpolated, np.nan))
+    last = (totals[:, -1] == 0.0) & ~(totals[:, -2] == 0.0) if totals.shape[1] > 1 else totals[:, -1] == 0.0
+    found = np.concatenate([found, np.where(last, levels[:, -1], np.nan)[:, None]], axis=1)
+    distance = np.abs(found - spots[:, None])
+    has = ~np.all(np.isnan(distance), axis=1)
+    pick = np.argmin(np.where(np.isnan(distance), np.inf, distance), axis=1)
+    return np.where(has, found[np.arange(found.shape[0]), pick], np.nan)

@@ -195,7 +195,7 @@ def gamma_exposure(
     priced = price_contracts(chain, frame, convention=convention, rate=rate)
     spot, left_out = priced.spot, priced.left_out
     by_strike = gex_by_strike(frame, priced).drop("expiration")
-    levels = spot * np.linspace(SWEEP_LOW, SWEEP_HIGH, SWEEP_STEPS + 1)
+    levels = spot * sweep_grid()
     keep = np.flatnonzero(priced.counted)
     totals = pricing.swept_gex(
         levels,
@@ -294,7 +294,7 @@ def price_contracts(
             f"this source gives no implied volatility: IV {IV_SOLVED} (Black–Scholes, rate {rate:g})"
         )
     if left_out["no_iv"]:
-        notes.append(f"{left_out['no_iv']:,} contracts with open interest have no usable IV: left out of GEX")
+        notes.append(no_iv_note(left_out["no_iv"]))
     is_call = (frame.get_column("right") == "C").to_numpy()
     sign = np.where(is_call, float(call_sign), float(put_sign))
     size = oi.fill_null(0).to_numpy() * frame.get_column("multiplier").to_numpy()
@@ -447,8 +447,8 @@ def _flip(
     """The zero crossing of the swept total GEX nearest spot (the lower one on a tie)."""
     if counted == 0:
         return None, "no contract in the window has open interest and a usable IV"
-    crossings = pricing.zero_crossings(levels, totals)
-    if crossings.shape[0] == 0:
+    flip = pricing.nearest_crossings(levels[None, :], totals[None, :], np.array([spot]))[0]
+    if np.isnan(flip):
         sign = "positive" if np.nanmean(totals) > 0 else "negative"
         why = (
             " (under dealer-short every contract counts negative, so it never changes sign)"
@@ -458,8 +458,71 @@ def _flip(
         return None, (
             f"total GEX stays {sign} from {SWEEP_LOW:.0%} to {SWEEP_HIGH:.0%} of spot: no flip in range{why}"
         )
-    distance = np.abs(crossings - spot)
-    return float(crossings[int(np.argmin(distance))]), None
+    return float(flip), None
+
+
+def sweep_grid() -> np.ndarray:
+    """The flip sweep's levels as fractions of spot."""
+    return np.linspace(SWEEP_LOW, SWEEP_HIGH, SWEEP_STEPS + 1)
+
+
+def no_iv_note(count: int) -> str:
+    """The note of a window where ``count`` contracts with open interest have no usable IV."""
+    return f"{count:,} contracts with open interest have no usable IV: left out of GEX"
+
+
+#: Levels each side of spot evaluated by each round of :func:`segment_gamma`.
+SEARCH_RADII = (10, 40, SWEEP_STEPS // 2)
+
+
+def segment_gamma(
+    spots: np.ndarray,
+    offsets: np.ndarray,
+    strikes: np.ndarray,
+    years: np.ndarray,
+    volatility: np.ndarray,
+    rate: float,
+    weight: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Net GEX at spot and the gamma flip of many chains at once: for each segment of counted
+    contracts (rows ``offsets[s]:offsets[s+1]``, priced as :func:`price_contracts` prices them),
+    the total GEX at its spot, and the zero crossing of its total GEX over the sweep's levels
+    nearest its spot: what :func:`gamma_exposure` gives (the flip NaN where it gives None).
+
+    Levels are evaluated outward from spot in rounds (:data:`SEARCH_RADII`): a crossing found
+    nearer spot than the evaluated band's nearer edge is the nearest of the whole sweep (any
+    crossing outside the band lies at least that far away), so most chains settle after a tenth
+    of the levels; the rest are searched further, the last round over the whole sweep.
+    """
+    count = spots.shape[0]
+    levels = spots[:, None] * sweep_grid()[None, :]
+    center = SWEEP_STEPS // 2
+    totals = np.full(levels.shape, np.nan)
+    flips = np.full(count, np.nan)
+    active = np.flatnonzero(np.diff(offsets) > 0)  # no counted contract: no flip
+    terms = pricing.sweep_terms(strikes, years, volatility, float(rate), weight)
+    net = pricing.swept_totals(spots, np.arange(count, dtype=np.int64), offsets, terms)
+    done = -1
+    for radius in SEARCH_RADII:
+        if active.shape[0] == 0:
+            break
+        ring = np.array([i for i in range(center - radius, center + radius + 1) if abs(i - center) > done])
+        segment = np.repeat(active, ring.shape[0])
+        index = np.tile(ring, active.shape[0])
+        totals[segment, index] = pricing.swept_totals(levels[segment, index], segment, offsets, terms)
+        found = pricing.nearest_crossings(levels[active], totals[active], spots[active])
+        if radius >= center:
+            settled = np.ones(active.shape[0], dtype=bool)
+        else:
+            reach = np.minimum(
+                spots[active] - levels[active, center - radius], levels[active, center + radius] - spots[active]
+            )
+            with np.errstate(invalid="ignore"):
+                settled = np.abs(found - spots[active]) < reach
+        flips[active[settled]] = found[settled]
+        active = active[~settled]
+        done = radius
+    return net, flips
 
 
 def gex_grid(

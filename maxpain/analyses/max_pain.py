@@ -34,7 +34,11 @@ _COUNTS = ("call_oi", "put_oi", "call_volume", "put_volume", "contracts", "unkno
 
 
 def max_pain_table(
-    frame: pl.DataFrame, by: Sequence[str], *, segments: Segments | None = None
+    frame: pl.DataFrame,
+    by: Sequence[str],
+    *,
+    segments: Segments | None = None,
+    compiled: bool | None = None,
 ) -> pl.DataFrame:
     """Max pain of every segment of ``frame``, one row per segment in key order.
 
@@ -52,6 +56,8 @@ def max_pain_table(
         underlyings at once.
     segments
         The already-segmented ``frame``, to share one sort between analyses (kernel path).
+    compiled
+        Force the kernel path (True) or the polars query (False); default: by size.
 
     Returns
     -------
@@ -61,7 +67,9 @@ def max_pain_table(
         undefined), ``min_payout`` (the payout at max pain, in currency) and ``reason`` (why it is
         undefined, else null).
     """
-    if segments is None and frame.height < jit_threshold():
+    if compiled is None:
+        compiled = segments is not None or frame.height >= jit_threshold()
+    if not compiled:
         return max_pain_query(frame, by)
     return _max_pain_kernels(frame, by, segments)
 
@@ -342,7 +350,9 @@ def max_pain_of_strikes(strikes: pl.DataFrame, by: Sequence[str]) -> pl.DataFram
     return pl.concat([segments.keys, result], how="horizontal")
 
 
-def expiration_table(frame: pl.DataFrame, by: Sequence[str] = (), *, top: int = 0) -> pl.DataFrame:
+def expiration_table(
+    frame: pl.DataFrame, by: Sequence[str] = (), *, top: int = 0, compiled: bool | None = None
+) -> pl.DataFrame:
     """Max pain of every expiration (of every ``by`` key) with the one-sided rule applied.
 
     Parameters
@@ -351,6 +361,8 @@ def expiration_table(frame: pl.DataFrame, by: Sequence[str] = (), *, top: int = 
         Chain-shaped rows (one chain, or many keyed by ``by``: snapshots, tickers).
     by
         Keys above the expiration.
+    compiled
+        As :func:`max_pain_table`.
 
     Returns
     -------
@@ -360,12 +372,12 @@ def expiration_table(frame: pl.DataFrame, by: Sequence[str] = (), *, top: int = 
         max pain is then null, with the note as its ``reason``).
     """
     keys = [*by, "expiration"]
-    if frame.height < jit_threshold():
+    if not (frame.height >= jit_threshold() if compiled is None else compiled):
         table = _collected(segment_query(frame, keys, top=top))
         if top:
             table = ranked_lists(table)
     else:
-        table = max_pain_table(frame, keys).join(
+        table = max_pain_table(frame, keys, compiled=True).join(
             frame.group_by(keys).agg(
                 calls_listed=(pl.col("right") == "C").sum().cast(pl.Int64),
                 puts_listed=(pl.col("right") == "P").sum().cast(pl.Int64),

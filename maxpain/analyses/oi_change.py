@@ -154,9 +154,7 @@ def open_interest_change(a: Chain, b: Chain, *, until: date | None = None) -> OI
     warnings: list[str] = []
     expired = a.frame.filter(pl.col("expiration") < first_live).get_column("expiration").n_unique()
     if expired:
-        warnings.append(
-            f"{expired} expiration{'s' if expired != 1 else ''} of the first snapshot expired before the second and {'are' if expired != 1 else 'is'} left out"
-        )
+        warnings.append(expired_message(expired))
     warnings.extend(_publication_warnings(a, b, changes))
     warnings.extend(_row_loss_warnings(a, b, frame_a, frame_b))
     for chain in (a, b):
@@ -265,12 +263,29 @@ def _totals(changes: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
 def _publication_warnings(a: Chain, b: Chain, changes: pl.DataFrame) -> list[str]:
     """OI is published once a day: same trading day, or identical OI across days, means no news."""
     day_a, day_b = trading_day(a.meta.captured_at), trading_day(b.meta.captured_at)
+    identical = changes.height > 0 and int(changes.get_column("change").abs().sum() or 0) == 0
+    return publication_messages(day_a, day_b, identical=identical)
+
+
+def expired_message(expired: int) -> str:
+    """The warning of a comparison whose first snapshot holds ``expired`` expirations that
+    expired before the second was captured."""
+    plural = expired != 1
+    return (
+        f"{expired} expiration{'s' if plural else ''} of the first snapshot expired before the "
+        f"second and {'are' if plural else 'is'} left out"
+    )
+
+
+def publication_messages(day_a: date, day_b: date, *, identical: bool) -> list[str]:
+    """The warnings of a comparison across trading days ``day_a`` → ``day_b`` (``identical``:
+    no contract's open interest changed)."""
     if day_a == day_b:
         return [
             f"both snapshots are from the trading day {day_a}: open interest is published once a day, "
             "so there is no change by construction"
         ]
-    if changes.height and int(changes.get_column("change").abs().sum() or 0) == 0:
+    if identical:
         return [
             f"open interest is identical on {day_a} and {day_b}: no new figures were published "
             "between them (a market holiday such as Thanksgiving, or a stale source)"
@@ -349,9 +364,15 @@ def _row_loss_warnings(a: Chain, b: Chain, frame_a: pl.DataFrame, frame_b: pl.Da
     if side is None:
         return []
     thin = a if side == "a" else b
-    smaller, larger = sorted((comparison.count_a, comparison.count_b))
-    return [
-        f"the snapshot of {thin.meta.captured_at:%Y-%m-%d %H:%M} UTC lists far fewer open contracts "
+    return [thin_message(thin.meta.captured_at, comparison.count_a, comparison.count_b)]
+
+
+def thin_message(thin_at: datetime, count_a: int, count_b: int) -> str:
+    """The warning of a comparison one of whose snapshots (captured at ``thin_at``) lists far
+    fewer open contracts than the other (``count_a`` and ``count_b`` on the expirations both list)."""
+    smaller, larger = sorted((count_a, count_b))
+    return (
+        f"the snapshot of {thin_at:%Y-%m-%d %H:%M} UTC lists far fewer open contracts "
         f"({smaller:,} vs {larger:,}): it looks incomplete (Yahoo zeroes OI around half-days), so "
         "changes into or out of it are unreliable"
-    ]
+    )

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from maxpain.adjusted import standard_chain
-from maxpain.analyses.gamma import DEFAULT_RATE, gamma_exposure
+from maxpain.analyses.gamma import DEFAULT_RATE, _signs, gamma_exposure
 from maxpain.analyses.max_pain import max_pain_by_expiration, one_sided_warnings
 from maxpain.analyses.oi_change import open_interest_change
 from maxpain.analyses.walls import find_walls
@@ -165,11 +165,35 @@ def scan_ticker(
 
 
 def scan_task(root: str, ticker: str, **options: Any) -> dict[str, Any] | tuple[str, str]:
-    """One engine task: the ticker's row, or ``(ticker, why)`` when it has nothing at the date."""
+    """One ticker on the one-ticker path: its row, or ``(ticker, why)`` when it has nothing at
+    the date."""
     try:
         return scan_ticker(Store(root), ticker, **options)
     except (NotFoundError, StoreError) as error:
         return ticker, str(error)
+
+
+def scan_part(root: str, tickers: Sequence[str], **options: Any) -> list[dict[str, Any] | tuple[str, str]]:
+    """One engine task: the rows of ``tickers``, in the order given, from one combined pass
+    (:func:`maxpain.analyses.market_scan.scan_batch`), the tickers it leaves each on the
+    one-ticker path (a thread per core); ``(ticker, why)`` for a ticker with nothing at the date.
+    (Snapshots listing adjusted roots always take the one-ticker path, so ``include_adjusted``
+    only reaches it.)"""
+    from maxpain.analyses.market_scan import scan_batch
+
+    batch = scan_batch(
+        Store(root),
+        tickers,
+        **{k: v for k, v in options.items() if k != "include_adjusted"},
+    )
+    alone = in_threads(partial(scan_task, root, **options), batch.others)
+    found: dict[str, dict[str, Any] | tuple[str, str]] = dict(batch.rows)
+    found.update(zip(batch.others, alone, strict=True))
+    return [found[t] for t in tickers]
+
+
+#: Tickers per engine task on a distributed engine.
+PART_TICKERS = 250
 
 
 def scan(
@@ -200,9 +224,9 @@ def scan(
     if sort not in SORTABLE:
         msg = f"cannot sort by {sort!r}; use one of {', '.join(SORTABLE)}"
         raise InputError(msg, parameter="sort")
-
+    _signs(convention)
     task = partial(
-        scan_task,
+        scan_part,
         str(store.root),
         at=at,
         until=until,
@@ -211,7 +235,12 @@ def scan(
         rate=rate,
         include_adjusted=include_adjusted,
     )
-    results = (engine.map if engine is not None else in_threads)(task, list(tickers))
+    names = list(tickers)
+    if engine is None:
+        results = task(names)
+    else:  # partitioned by ticker: each part one combined pass on a worker
+        parts = [names[i : i + PART_TICKERS] for i in range(0, len(names), PART_TICKERS)]
+        results = [r for part in engine.map(task, parts) for r in part]
     rows = [r for r in results if isinstance(r, dict)]
     missing = [r for r in results if isinstance(r, tuple)]
     rows = sort_rows(rows, sort)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from maxpain.chain import Chain
 from maxpain.errors import InputError, NotFoundError
@@ -70,13 +70,27 @@ def make_window(chain: Chain, *, until: date | None = None, weeks: int | None = 
     InputError
         ``until`` before the capture date, both ``until`` and ``weeks``, or a non-positive ``weeks``.
     """
-    start = trading_day(chain.meta.captured_at)
+    start, end = window_bounds(chain.meta.captured_at, until=until, weeks=weeks)
+    expirations = tuple(e for e in chain.expirations if start <= e <= end)
+    return Window(start=start, until=end, expirations=expirations)
+
+
+def window_bounds(
+    captured_at: datetime, *, until: date | None = None, weeks: int | None = None
+) -> tuple[date, date]:
+    """The first and last expiration dates of the window of a snapshot captured at
+    ``captured_at`` (see :func:`make_window`).
+
+    Raises
+    ------
+    InputError
+        As :func:`make_window`.
+    """
+    start = trading_day(captured_at)
     if until is not None and until < start:
         msg = f"until {until} is before the snapshot's capture date {start}; pick a later date"
         raise InputError(msg, parameter="until")
-    end = window_end(start, until=until, weeks=weeks)
-    expirations = tuple(e for e in chain.expirations if start <= e <= end)
-    return Window(start=start, until=end, expirations=expirations)
+    return start, window_end(start, until=until, weeks=weeks)
 
 
 def open_expirations(chain: Chain, *, until: date | None = None) -> list[date]:
