@@ -15,6 +15,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from maxpain import catalog
@@ -45,14 +46,18 @@ def catalogs(root: Path, tickers: Sequence[str], columns: Sequence[str]) -> pl.D
     if trusted:
         paths = [catalog.catalog_path(root, t) for t in trusted]
         try:
-            together = (
-                pl.scan_parquet(paths, include_file_paths="_file").select(*wanted, "_file").collect()
-            )
+            together = pl.scan_parquet(paths, include_file_paths="_file").select(*wanted, "_file").collect()
             if not catalog.checked(together, wanted):
                 raise ValueError("a catalog of another shape")
-            names = pl.Series([str(p) for p in paths]).cast(pl.String)
-            ticker = pl.col("_file").replace_strict(names, pl.Series(trusted), return_dtype=pl.String)
-            parts.append(together.select(ticker.alias("ticker"), *wanted))
+            # rows come file after file: number the runs of one path (a per-row lookup of 5,000
+            # paths costs seconds)
+            runs = together.get_column("_file").rle()
+            files = runs.struct.field("value").to_list()
+            by_path = {str(p): t for p, t in zip(paths, trusted, strict=True)}
+            if len(set(files)) != len(files) or not set(files) <= by_path.keys():
+                raise ValueError("rows of one catalog apart")
+            ticker = np.repeat(np.array([by_path[f] for f in files]), runs.struct.field("len").to_numpy())
+            parts.append(together.select(pl.Series("ticker", ticker, dtype=pl.String), *wanted))
         except Exception:  # one catalog cut short since its footer was read: each on its own
             trusted = []
     done = set(trusted)
@@ -65,7 +70,9 @@ def catalogs(root: Path, tickers: Sequence[str], columns: Sequence[str]) -> pl.D
     order = {t: i for i, t in enumerate(tickers)}
     out = pl.concat(parts).cast(schema)  # type: ignore[arg-type]
     rank = pl.col("ticker").replace_strict(order, return_dtype=pl.Int64)
-    return out.sort(rank, "order", "suffix", "id") if "order" in wanted else out.sort(rank, maintain_order=True)
+    return (
+        out.sort(rank, "order", "suffix", "id") if "order" in wanted else out.sort(rank, maintain_order=True)
+    )
 
 
 def unchanged(path: Path, size: int | None, mtime_ns: int | None) -> bool:
@@ -78,25 +85,33 @@ def unchanged(path: Path, size: int | None, mtime_ns: int | None) -> bool:
     return size is not None and stat.st_size == size and stat.st_mtime_ns == mtime_ns
 
 
-def snapshot_rows(paths: Sequence[Path], columns: Sequence[str]) -> pl.DataFrame:
+def snapshot_rows(paths: Sequence[Path], columns: Sequence[str], rows: Sequence[int]) -> pl.DataFrame:
     """``columns`` of the snapshot files at ``paths`` in one read, with ``file`` (the index into
     ``paths`` of each row's file) first; columns a file was stored without (added to the schema
     later) are null.
 
+    Parameters
+    ----------
+    paths
+        The files.
+    columns
+        Chain columns (:data:`maxpain.chain.CHAIN_SCHEMA`).
+    rows
+        Each file's row count as its catalog row says (``contracts``): rows come back file after
+        file, so this numbers them without a path per row; a total that disagrees raises.
+
     Raises
     ------
     Exception
-        Whatever polars raises for a file it cannot read (callers fall back to one file at a time).
+        Whatever polars raises for a file it cannot read, or a row count that disagrees (callers
+        fall back to one file at a time).
     """
     wanted = list(dict.fromkeys(columns))
     if not paths:
         return pl.DataFrame(schema={"file": pl.Int64, **{c: CHAIN_SCHEMA[c] for c in wanted}})
-    frame = (
-        pl.scan_parquet(list(paths), include_file_paths="_file", missing_columns="insert")
-        .select(*wanted, "_file")
-        .collect()
-    )
-    index = pl.col("_file").replace_strict(
-        [str(p) for p in paths], list(range(len(paths))), return_dtype=pl.Int64
-    )
-    return frame.select(index.alias("file"), *(pl.col(c).cast(CHAIN_SCHEMA[c]) for c in wanted))
+    frame = pl.scan_parquet(list(paths), missing_columns="insert").select(wanted).collect()
+    if frame.height != sum(rows):
+        msg = f"the files hold {frame.height:,} rows, their catalogs say {sum(rows):,}"
+        raise ValueError(msg)
+    index = np.repeat(np.arange(len(paths), dtype=np.int64), np.asarray(rows, dtype=np.int64))
+    return frame.select(pl.Series("file", index), *(pl.col(c).cast(CHAIN_SCHEMA[c]) for c in wanted))

@@ -238,9 +238,7 @@ def fresh(root: Path, ticker: str) -> bool:
     except Exception:  # missing, cut short, garbage: load() rebuilds it
         return False
     return (
-        meta is not None
-        and meta.get("folder_mtime_ns") == folder_mtime
-        and not _recent_path(path).exists()
+        meta is not None and meta.get("folder_mtime_ns") == folder_mtime and not _recent_path(path).exists()
     )
 
 

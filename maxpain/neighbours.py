@@ -121,7 +121,14 @@ def _found(
     """The warning of each of ``ids`` (default: every row) that has one, in row order, from the
     intact catalog rows around them (``id, captured_at, contracts, positions``, oldest first)."""
     intact = [
-        _Stored(snapshot, at, at.astimezone(NEW_YORK).date(), contracts or 0, positions or "", positions or snapshot)
+        _Stored(
+            snapshot,
+            at,
+            at.astimezone(NEW_YORK).date(),
+            contracts or 0,
+            positions or "",
+            positions or snapshot,
+        )
         for snapshot, at, contracts, positions in rows
     ]
     wanted = set(ids) if ids is not None else None
@@ -168,7 +175,9 @@ def warnings_of(listings: pl.DataFrame, targets: dict[str, str]) -> dict[str, li
     )
     near = pl.concat(
         [
-            around.filter(pl.col("captured_at") < pl.col("low")).group_by("ticker", maintain_order=True).last(),
+            around.filter(pl.col("captured_at") < pl.col("low"))
+            .group_by("ticker", maintain_order=True)
+            .last(),
             around.filter(pl.col("captured_at").is_between(pl.col("low"), pl.col("high"))),
         ]
     ).sort("ticker", "order", "suffix", "id", maintain_order=True)
@@ -179,8 +188,12 @@ def warnings_of(listings: pl.DataFrame, targets: dict[str, str]) -> dict[str, li
         by_ticker.setdefault(ticker, []).append((snapshot, at, contracts, positions))
         counts[(ticker, snapshot)] = open_counts
     out: dict[str, list[str]] = {}
+
+    def reader(ticker: str) -> CountsReader:
+        return lambda ids: ((i, counts[(ticker, i)]) for i in ids)
+
     for name, rows in by_ticker.items():
-        found = _found(rows, [targets[name]], lambda ids, t=name: ((i, counts[(t, i)]) for i in ids))
+        found = _found(rows, [targets[name]], reader(name))
         if found:
             out[name] = list(found.values())
     return out

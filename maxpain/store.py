@@ -215,7 +215,7 @@ class Store:
                 self.skipped.append(
                     f"the folder {child.name} is not an upper-case ticker; rename it {name} to use it"
                 )
-            elif any(_ID_PATTERN.match(p.stem) for p in child.glob("*.parquet")):
+            elif _holds_snapshot(child):
                 names.append(name)
         return names
 
@@ -478,6 +478,15 @@ class Store:
                 if computed != stored.get((info.ticker, info.id)):
                     info.damaged = "its footer's summary disagrees with its rows (forged or miscomputed)"
         return checked
+
+
+def _holds_snapshot(folder: Path) -> bool:
+    """Whether ``folder`` holds a file named as a snapshot (one listing, stopped at the first)."""
+    try:
+        with os.scandir(folder) as entries:
+            return any(e.name.endswith(".parquet") and _ID_PATTERN.match(e.name[:-8]) for e in entries)
+    except OSError:
+        return False
 
 
 def _fsync_dir(folder: Path) -> None:

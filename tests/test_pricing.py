@@ -135,25 +135,36 @@ def test_sweep_matches_naive(
     rows = [(spot * m, t, v, float(w)) for m, t, v, w in contracts]
     levels = spot * np.linspace(0.8, 1.2, 41)
     arrays = [np.array([r[i] for r in rows], dtype=np.float64) for i in range(4)]
-    totals = pricing.gamma_sweep(levels, arrays[0], arrays[1], arrays[2], rate, arrays[3])
+    totals = pricing.swept_gex(levels, arrays[0], arrays[1], arrays[2], rate, arrays[3])
     expected = naive.naive_sweep(list(levels), rows, rate)
     scale = (
         sum(abs(naive.naive_gex(level, k, t, v, rate, w)) for k, t, v, w in rows for level in levels[::10])
         + 1.0
     )
     assert np.allclose(totals, expected, rtol=1e-9, atol=1e-12 * scale)
-    plain = pricing.gamma_sweep.python(levels, arrays[0], arrays[1], arrays[2], rate, arrays[3])
-    assert np.allclose(totals, plain, rtol=1e-12, atol=1e-12 * scale)
-    split = pricing.swept_gex(levels, arrays[0], arrays[1], arrays[2], rate, arrays[3])  # threads, compiled
-    assert np.allclose(split, totals, rtol=1e-12, atol=1e-12 * scale)
+    terms = pricing.sweep_terms(arrays[0], arrays[1], arrays[2], rate, arrays[3])
+    segment = np.zeros(levels.shape[0], dtype=np.int64)
+    offsets = np.array([0, len(rows)], dtype=np.int64)
+    plain = pricing.totals_at.python(levels, segment, offsets, *terms)
+    compiled = pricing.totals_at.compiled(levels, segment, offsets, *terms)
+    assert np.allclose(plain, expected, rtol=1e-9, atol=1e-12 * scale)
+    assert np.allclose(compiled, plain, rtol=1e-12, atol=1e-12 * scale)
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from([-3.0, -1.0, -0.5, 0.0, 0.0, 0.25, 2.0]), min_size=0, max_size=30))
-def test_zero_crossings_match_naive(totals: list[float]) -> None:
+@given(
+    st.lists(st.sampled_from([-3.0, -1.0, -0.5, 0.0, 0.0, 0.25, 2.0]), min_size=2, max_size=30),
+    st.floats(0, 1),
+)
+def test_nearest_crossing_matches_naive(totals: list[float], where: float) -> None:
     levels = np.arange(len(totals), dtype=np.float64) * 0.5 + 10
-    found = pricing.zero_crossings(levels, np.array(totals, dtype=np.float64))
-    assert found.tolist() == pytest.approx(naive.naive_crossings(list(levels), totals))
+    spot = 10 + where * 0.5 * (len(totals) - 1)
+    found = pricing.nearest_crossings(levels[None, :], np.array([totals], dtype=np.float64), np.array([spot]))
+    crossings = naive.naive_crossings(list(levels), totals)
+    if not crossings:
+        assert np.isnan(found[0])
+    else:
+        assert found[0] == pytest.approx(min(crossings, key=lambda c: (abs(c - spot), c)))
 
 
 @settings(max_examples=200, deadline=None)

@@ -515,7 +515,8 @@ def segment_gamma(
             settled = np.ones(active.shape[0], dtype=bool)
         else:
             reach = np.minimum(
-                spots[active] - levels[active, center - radius], levels[active, center + radius] - spots[active]
+                spots[active] - levels[active, center - radius],
+                levels[active, center + radius] - spots[active],
             )
             with np.errstate(invalid="ignore"):
                 settled = np.abs(found - spots[active]) < reach

@@ -25,7 +25,6 @@ from maxpain.analyses.gamma import CONVENTIONS, DEFAULT_RATE, no_iv_note, segmen
 from maxpain.analyses.max_pain import expiration_table, max_pain_table
 from maxpain.analyses.oi_change import expired_message, publication_messages, thin_message
 from maxpain.analyses.window import window_bounds
-from maxpain.catalog import LISTING_COLUMNS
 from maxpain.chain import note_warnings, strike_thousandths
 from maxpain.fields import IV_PLACEHOLDER_MAX
 from maxpain.market import is_monthly, trading_day, years_to_expiry
@@ -44,7 +43,25 @@ COLUMNS = (
     "multiplier",
     "implied_volatility",
 )
-_KEYS = ["ticker", "root", "expiration", "units", "right"]
+#: The catalog columns the scan reads (the neighbour checks' and the chosen rows').
+CATALOG_COLUMNS = (
+    "id",
+    "order",
+    "suffix",
+    "captured_at",
+    "spot",
+    "contracts",
+    "positions",
+    "partial",
+    "notes",
+    "damaged",
+    "adjusted_roots",
+    "size",
+    "mtime_ns",
+    "open_counts",
+)
+#: From this many rows the max-pain kernels run compiled (numba's start-up then pays).
+MANY_ROWS = 1_000_000
 
 
 @dataclass
@@ -116,7 +133,7 @@ def scan_batch(
     except ValueError:  # an id or its prefix: resolved ticker by ticker
         batch.others = list(tickers)
         return batch
-    listings = bulk.catalogs(store.root, tickers, [*LISTING_COLUMNS, "open_counts"])
+    listings = bulk.catalogs(store.root, tickers, CATALOG_COLUMNS)
     chosen, earlier = _chosen(listings, at)
     now_rows = {r["ticker"]: r for r in chosen.iter_rows(named=True)}
     before_rows = {r["ticker"]: r for r in earlier.iter_rows(named=True)}
@@ -139,43 +156,47 @@ def scan_batch(
     files = [(t, now_rows[t]["id"], True) for t in names]
     files += [(t, before_rows[t]["id"], False) for t in names if t in before_rows]
     try:
-        rows = bulk.snapshot_rows([store.root / t / f"{i}.parquet" for t, i, _ in files], COLUMNS)
+        rows = bulk.snapshot_rows(
+            [store.root / t / f"{i}.parquet" for t, i, _ in files],
+            COLUMNS,
+            [(now_rows if later else before_rows)[t]["contracts"] for t, _, later in files],
+        )
     except Exception:  # a file that cannot be read: the one-ticker path says which, and why
         batch.others += names
         return batch
-    owners = pl.DataFrame(
-        {
-            "file": range(len(files)),
-            "ticker": [t for t, _, _ in files],
-            "later": [later for _, _, later in files],
-        },
-        schema={"file": pl.Int64, "ticker": pl.String, "later": pl.Boolean},
+    position = {t: i for i, t in enumerate(names)}
+    file_index = np.array([position[t] for t, _, _ in files], dtype=np.int64)
+    file_later = np.array([later for _, _, later in files], dtype=bool)
+    file_of_row = rows.get_column("file").to_numpy()
+    rows = rows.with_columns(
+        index=pl.Series(file_index[file_of_row]),
+        later=pl.Series(file_later[file_of_row]),
+        units=strike_thousandths(pl.col("strike")),
     )
-    rows = rows.join(owners, on="file", maintain_order="left").with_columns(
-        units=strike_thousandths(pl.col("strike"))
+    has_iv = (
+        rows.filter(pl.col("later"))
+        .group_by("index")
+        .agg(pl.col("implied_volatility").is_not_null().any().alias("iv"))
     )
-    now = rows.filter(pl.col("later"))
-    has_iv = now.group_by("ticker").agg(pl.col("implied_volatility").is_not_null().any())
-    solved = set(has_iv.filter(~pl.col("implied_volatility")).get_column("ticker").to_list())
+    solved = set(has_iv.filter(~pl.col("iv")).get_column("index").to_list())
     if solved:  # IV solved from mid prices: the one-ticker path
-        batch.others += [t for t in names if t in solved]
-        names = [t for t in names if t not in solved]
-        rows = rows.filter(~pl.col("ticker").is_in(sorted(solved)))
-        now = now.filter(~pl.col("ticker").is_in(sorted(solved)))
-    if not names:
-        return batch
-    _Pass(names, now_rows, before_rows, listings, until, weeks, convention, rate).run(
-        rows, now, batch.rows
-    )
+        batch.others += [names[i] for i in sorted(solved)]
+        rows = rows.filter(~pl.col("index").is_in(sorted(solved)))
+    if len(solved) < len(names):
+        _Pass(names, solved, now_rows, before_rows, listings, until, weeks, convention, rate).run(
+            rows, batch.rows
+        )
     return batch
 
 
 class _Pass:
-    """One combined pass over the chosen snapshots' rows (``now``) and their predecessors'."""
+    """One combined pass over the chosen snapshots' rows and their predecessors' (``index`` is the
+    ticker's position in ``names``, ``later`` tells the chosen snapshot's rows)."""
 
     def __init__(
         self,
         names: list[str],
+        skipped: set[int],
         now_rows: dict[str, dict[str, Any]],
         before_rows: dict[str, dict[str, Any]],
         listings: pl.DataFrame,
@@ -185,51 +206,56 @@ class _Pass:
         rate: float,
     ) -> None:
         self.names = names
+        self.kept = [i for i in range(len(names)) if i not in skipped]
         self.now_rows = now_rows
         self.before_rows = before_rows
         self.listings = listings
         self.convention = convention
         self.rate = rate
-        self.bounds = {t: window_bounds(now_rows[t]["captured_at"], until=until, weeks=weeks) for t in names}
-        self.info = pl.DataFrame(
-            {
-                "ticker": names,
-                "index": range(len(names)),
-                "start": [self.bounds[t][0] for t in names],
-                "end": [self.bounds[t][1] for t in names],
-            },
-            schema={"ticker": pl.String, "index": pl.Int64, "start": pl.Date, "end": pl.Date},
-        )
+        self.bounds = [window_bounds(now_rows[t]["captured_at"], until=until, weeks=weeks) for t in names]
+        epoch = date(1970, 1, 1)
+        self.start_days = np.array([(b[0] - epoch).days for b in self.bounds], dtype=np.int32)
+        self.end_days = np.array([(b[1] - epoch).days for b in self.bounds], dtype=np.int32)
 
-    def run(self, rows: pl.DataFrame, now: pl.DataFrame, out: dict[str, dict[str, Any]]) -> None:
+    def run(self, rows: pl.DataFrame, out: dict[str, dict[str, Any]]) -> None:
         names = self.names
-        neighbours = warnings_of(self.listings, {t: self.now_rows[t]["id"] for t in names})
-        monthly, one_sided = self._expirations(now)
-        window = now.join(self.info, on="ticker", maintain_order="left").filter(
-            pl.col("expiration").is_between(pl.col("start"), pl.col("end"))
+        index = rows.get_column("index").to_numpy()
+        days = rows.get_column("expiration").cast(pl.Int32).to_numpy()
+        start = self.start_days[index]
+        rows = rows.with_columns(
+            live=pl.Series(days >= start),
+            ahead=pl.Series(days > start),
+            in_window=pl.Series((days >= start) & (days <= self.end_days[index])),
         )
-        pooled = self._pooled(window)
+        now = rows.filter(pl.col("later"))
+        # the kernels' start-up (~1 s) pays for itself past about a million rows
+        compiled = now.height >= MANY_ROWS
+        neighbours = warnings_of(self.listings, {names[i]: self.now_rows[names[i]]["id"] for i in self.kept})
+        monthly, one_sided = self._expirations(now, compiled)
+        window = now.filter(pl.col("in_window"))
+        pooled = self._pooled(window, compiled)
         walls = self._walls(window)
         build_ups, change_warnings = self._changes(rows)
         net, flips, gamma_notes = self._gamma(window)
-        for i, ticker in enumerate(names):
+        for i in self.kept:
+            ticker = names[i]
             row = self.now_rows[ticker]
             spot = row["spot"]
-            start, end = self.bounds[ticker]
-            put_wall, call_wall, put_total, call_total = walls.get(ticker, (None, None, 0, 0))
-            expiration, monthly_max_pain = monthly.get(ticker, (None, None))
+            start_day, end_day = self.bounds[i]
+            put_wall, call_wall, put_total, call_total = walls.get(i, (None, None, 0, 0))
+            expiration, monthly_max_pain = monthly.get(i, (None, None))
             wall_notes = []
-            if ticker not in pooled:
-                wall_notes.append(f"no expiration between {start} and {end}")
+            if i not in pooled:
+                wall_notes.append(f"no expiration between {start_day} and {end_day}")
             elif put_total + call_total == 0:
                 wall_notes.append("every contract in the window reports open interest 0: no walls")
             warnings = [
                 *neighbours.get(ticker, []),
                 *note_warnings(row["notes"] or []),  # a whole snapshot's (partial ones go one by one)
                 *wall_notes,
-                *one_sided.get(ticker, []),
-                *change_warnings.get(ticker, []),
-                *gamma_notes.get(ticker, []),
+                *one_sided.get(i, []),
+                *change_warnings.get(i, []),
+                *gamma_notes.get(i, []),
             ]
             flip = None if np.isnan(flips[i]) else float(flips[i])
             out[ticker] = {
@@ -240,186 +266,209 @@ class _Pass:
                 "monthly_expiration": expiration,
                 "monthly_max_pain": monthly_max_pain,
                 "monthly_distance_pct": _pct(monthly_max_pain, spot),
-                "pooled_max_pain": pooled.get(ticker),
+                "pooled_max_pain": pooled.get(i),
                 "put_wall": put_wall,
                 "put_wall_distance_pct": _pct(put_wall, spot),
                 "call_wall": call_wall,
                 "call_wall_distance_pct": _pct(call_wall, spot),
                 "put_call_oi": put_total / call_total if call_total else None,
-                "top_build_up": build_ups.get(ticker),
+                "top_build_up": build_ups.get(i),
                 "net_gex": float(net[i]),
                 "flip": flip,
                 "flip_distance_pct": _pct(flip, spot),
                 "warnings": list(dict.fromkeys(warnings)),
             }
 
-    def _expirations(self, now: pl.DataFrame) -> tuple[dict[str, tuple[date, Any]], dict[str, list[str]]]:
+    def _expirations(
+        self, now: pl.DataFrame, compiled: bool
+    ) -> tuple[dict[int, tuple[date, Any]], dict[int, list[str]]]:
         """Each ticker's nearest monthly expiration and its max pain, and the warnings of the
         expirations listing one side only."""
         table = expiration_table(
-            now.select("ticker", "expiration", "strike", "right", "open_interest", "volume", "multiplier"),
-            ["ticker"],
-            compiled=False,
-        ).sort("ticker", "expiration")
-        listed: dict[str, list[tuple[date, Any]]] = {}
-        one_sided: dict[str, list[str]] = {}
-        for ticker, expiration, max_pain, note in table.select(
-            "ticker", "expiration", "max_pain", "note"
+            now.select("index", "expiration", "strike", "right", "open_interest", "volume", "multiplier"),
+            ["index"],
+            compiled=compiled,
+        ).sort("index", "expiration")
+        listed: dict[int, list[tuple[date, Any]]] = {}
+        one_sided: dict[int, list[str]] = {}
+        for i, expiration, max_pain, note in table.select(
+            "index", "expiration", "max_pain", "note"
         ).iter_rows():
-            listed.setdefault(ticker, []).append((expiration, max_pain))
+            listed.setdefault(i, []).append((expiration, max_pain))
             if note is not None:
-                one_sided.setdefault(ticker, []).append(f"{expiration}: {note}")
+                one_sided.setdefault(i, []).append(f"{expiration}: {note}")
         monthly = {}
-        for ticker, pairs in listed.items():
-            day = self.bounds[ticker][0]
+        for i, pairs in listed.items():
+            day = self.bounds[i][0]
             expirations = [e for e, _ in pairs]
             found = next((p for p in pairs if p[0] >= day and is_monthly(p[0], expirations)), None)
             if found is not None:
-                monthly[ticker] = found
+                monthly[i] = found
         return monthly, one_sided
 
-    def _pooled(self, window: pl.DataFrame) -> dict[str, float | None]:
+    def _pooled(self, window: pl.DataFrame, compiled: bool) -> dict[int, float | None]:
         """Each ticker's pooled max pain of its window (tickers without a window expiration are
         left out)."""
         table = max_pain_table(
-            window.select("ticker", "expiration", "strike", "right", "open_interest", "volume", "multiplier"),
-            ["ticker"],
-            compiled=False,
+            window.select("index", "expiration", "strike", "right", "open_interest", "volume", "multiplier"),
+            ["index"],
+            compiled=compiled,
         )
-        return dict(zip(table["ticker"].to_list(), table["max_pain"].to_list(), strict=True))
+        return dict(zip(table["index"].to_list(), table["max_pain"].to_list(), strict=True))
 
-    def _walls(self, window: pl.DataFrame) -> dict[str, tuple[float | None, float | None, int, int]]:
+    def _walls(self, window: pl.DataFrame) -> dict[int, tuple[float | None, float | None, int, int]]:
         """Each ticker's put and call wall (the strike with the most OI on the side over the
         window; ties: the lower strike) and its put and call OI."""
         oi = pl.col("open_interest")
         open_oi = pl.when(oi > 0).then(oi).otherwise(0)
         put = pl.col("right") == "P"
-        by_strike = window.group_by("ticker", "units").agg(
+        by_strike = window.group_by("index", "units").agg(
             call_oi=open_oi.filter(~put).sum().cast(pl.Int64), put_oi=open_oi.filter(put).sum().cast(pl.Int64)
         )
-        totals = by_strike.group_by("ticker").agg(pl.col("put_oi").sum(), pl.col("call_oi").sum())
-        out: dict[str, list[Any]] = {
-            t: [None, None, p, c] for t, p, c in totals.select("ticker", "put_oi", "call_oi").iter_rows()
+        totals = by_strike.group_by("index").agg(pl.col("put_oi").sum(), pl.col("call_oi").sum())
+        out: dict[int, list[Any]] = {
+            i: [None, None, p, c] for i, p, c in totals.select("index", "put_oi", "call_oi").iter_rows()
         }
         for slot, column in ((0, "put_oi"), (1, "call_oi")):
             top = (
                 by_strike.filter(pl.col(column) > 0)
-                .sort("ticker", column, "units", descending=[False, True, False])
-                .group_by("ticker", maintain_order=True)
+                .sort("index", column, "units", descending=[False, True, False])
+                .group_by("index", maintain_order=True)
                 .first()
             )
-            for ticker, units in top.select("ticker", "units").iter_rows():
-                out[ticker][slot] = units / 1000
-        return {t: (v[0], v[1], int(v[2]), int(v[3])) for t, v in out.items()}
+            for i, units in top.select("index", "units").iter_rows():
+                out[i][slot] = units / 1000
+        return {i: (v[0], v[1], int(v[2]), int(v[3])) for i, v in out.items()}
 
-    def _changes(self, rows: pl.DataFrame) -> tuple[dict[str, dict[str, Any]], dict[str, list[str]]]:
+    def _changes(self, rows: pl.DataFrame) -> tuple[dict[int, dict[str, Any]], dict[int, list[str]]]:
         """Each ticker's largest OI build-up since its previous snapshot, and the comparison's
-        warnings (see :func:`maxpain.analyses.oi_change.open_interest_change`)."""
-        dated = rows.join(self.info.select("ticker", first=pl.col("start")), on="ticker")
-        before = dated.filter(~pl.col("later"))
-        live = dated.filter(pl.col("expiration") >= pl.col("first"))
+        warnings (see :func:`maxpain.analyses.oi_change.open_interest_change`): contracts matched
+        on (root, expiration, strike, right), packed into two integer keys."""
+        compared = [i for i in self.kept if self.names[i] in self.before_rows]
+        live = rows.filter(pl.col("live") & pl.col("index").is_in(compared)).with_columns(
+            pair=(pl.col("index").cast(pl.Int64) * 2**32)
+            + pl.col("root").cast(pl.Categorical).to_physical().cast(pl.Int64),
+            key=(pl.col("expiration").cast(pl.Int64) * 2**36)
+            + (pl.col("right") == "P").cast(pl.Int64) * 2**35
+            + pl.col("units"),
+        )
         side_a = live.filter(~pl.col("later")).select(
-            *_KEYS, oi_from=pl.col("open_interest"), strike_a=pl.col("strike"), in_a=pl.lit(True)
+            "pair", "key", oi_from=pl.col("open_interest"), strike_a=pl.col("strike")
         )
-        side_b = live.filter(pl.col("later")).select(
-            *_KEYS, "first", oi_to=pl.col("open_interest"), strike_b=pl.col("strike"), in_b=pl.lit(True)
-        )
-        compared = set(side_a.get_column("ticker").unique().to_list()) | set(self.before_rows)
-        side_b = side_b.filter(pl.col("ticker").is_in(sorted(compared & set(self.names))))
         matched = (
-            side_a.join(side_b.drop("first"), on=_KEYS, how="full", coalesce=True)
-            .with_columns(pl.col("in_a", "in_b").fill_null(False))
+            live.filter(pl.col("later"))
+            .join(side_a.with_columns(in_a=pl.lit(True)), on=["pair", "key"], how="left")
+            .with_columns(in_a=pl.col("in_a").fill_null(False))
             .with_columns(
-                change=pl.when(pl.col("in_b")).then(pl.col("oi_to")).otherwise(0)
-                - pl.when(pl.col("in_a")).then(pl.col("oi_from")).otherwise(0),
-                strike=pl.coalesce("strike_a", "strike_b"),
-                oi_to=pl.when(pl.col("in_b")).then(pl.col("oi_to")).otherwise(0),
+                change=pl.col("open_interest") - pl.when(pl.col("in_a")).then(pl.col("oi_from")).otherwise(0),
+                strike=pl.coalesce("strike_a", "strike"),
             )
-            .join(self.info.select("ticker", first=pl.col("start")), on="ticker")
         )
         largest = (
-            matched.filter((pl.col("change") > 0) & (pl.col("expiration") > pl.col("first")))
+            matched.filter((pl.col("change") > 0) & pl.col("ahead"))
             .sort(
-                "ticker", "change", "expiration", "strike", "root", "right", descending=[False, True, False, False, False, False]
+                "index",
+                "change",
+                "expiration",
+                "strike",
+                "root",
+                "right",
+                descending=[False, True, False, False, False, False],
             )
-            .group_by("ticker", maintain_order=True)
+            .group_by("index", maintain_order=True)
             .first()
         )
         build_ups = {
-            ticker: {
+            i: {
                 "expiration": expiration,
                 "strike": strike,
                 "right": "call" if right == "C" else "put",
                 "change": change,
                 "oi_to": oi_to,
-                "since": self.before_rows[ticker]["id"],
+                "since": self.before_rows[self.names[i]]["id"],
             }
-            for ticker, expiration, strike, right, change, oi_to in largest.select(
-                "ticker", "expiration", "strike", pl.col("right").cast(pl.String), "change", "oi_to"
+            for i, expiration, strike, right, change, oi_to in largest.select(
+                "index", "expiration", "strike", pl.col("right").cast(pl.String), "change", "open_interest"
             ).iter_rows()
         }
         expired = dict(
-            before.filter(pl.col("expiration") < pl.col("first"))
-            .group_by("ticker")
+            rows.filter(~pl.col("later") & ~pl.col("live"))
+            .group_by("index")
             .agg(pl.col("expiration").n_unique())
             .iter_rows()
         )
-        moved = dict(
-            matched.group_by("ticker")
-            .agg(pl.len().alias("n"), pl.col("change").abs().sum().alias("moved"))
-            .select("ticker", pl.struct("n", "moved"))
-            .iter_rows()
+        # Σ|change| over the union of contracts: the later snapshot's rows, plus the earlier's
+        # rows it does not list (their change is minus their OI)
+        later_side = matched.group_by("index").agg(
+            rows=pl.len(),
+            moved=pl.col("change").abs().sum(),
+            matched=pl.col("in_a").sum(),
+            matched_oi=pl.col("oi_from").filter(pl.col("in_a")).abs().sum(),
         )
-        counted = (
-            live.filter(pl.col("open_interest") > 0)
-            .group_by("ticker", "expiration", "later")
-            .len()
-            .pivot("later", index=["ticker", "expiration"], values="len")
+        earlier_side = (
+            live.filter(~pl.col("later"))
+            .group_by("index")
+            .agg(rows=pl.len(), oi=pl.col("open_interest").abs().sum())
         )
-        common: dict[str, tuple[int, int]] = {}
-        if "true" in counted.columns and "false" in counted.columns:
-            sums = (
-                counted.drop_nulls(["true", "false"])
-                .group_by("ticker")
-                .agg(pl.col("false").sum(), pl.col("true").sum())
-            )
-            common = {t: (int(a), int(b)) for t, a, b in sums.select("ticker", "false", "true").iter_rows()}
-        warnings: dict[str, list[str]] = {}
-        for ticker in self.names:
-            previous = self.before_rows.get(ticker)
-            if previous is None:
-                continue
+        union = later_side.join(earlier_side, on="index", how="full", coalesce=True, suffix="_a").fill_null(0)
+        summary = {
+            i: (rows_b + rows_a - both, moved + oi_a - both_oi)
+            for i, rows_b, moved, both, both_oi, rows_a, oi_a in union.select(
+                "index", "rows", "moved", "matched", "matched_oi", "rows_a", "oi"
+            ).iter_rows()
+        }
+        # open contracts per (ticker, expiration) on each side, summed over the expirations both
+        # list (counted with numpy on one integer key: a polars group-by of millions is slower)
+        held = live.filter(pl.col("open_interest") > 0).select(
+            "later", group=pl.col("index").cast(pl.Int64) * 2**20 + pl.col("expiration").cast(pl.Int64)
+        )
+        later_flag = held.get_column("later").to_numpy()
+        group = held.get_column("group").to_numpy()
+        keys_a, held_a = np.unique(group[~later_flag], return_counts=True)
+        keys_b, held_b = np.unique(group[later_flag], return_counts=True)
+        both, at_a, at_b = np.intersect1d(keys_a, keys_b, assume_unique=True, return_indices=True)
+        owner = both // 2**20
+        sums_a = np.bincount(owner, weights=held_a[at_a], minlength=len(self.names))
+        sums_b = np.bincount(owner, weights=held_b[at_b], minlength=len(self.names))
+        counts = {i: (int(sums_a[i]), int(sums_b[i])) for i in compared}
+        warnings: dict[int, list[str]] = {}
+        for i in compared:
+            previous = self.before_rows[self.names[i]]
             found = []
-            if expired.get(ticker):
-                found.append(expired_message(expired[ticker]))
-            summary = moved.get(ticker, {"n": 0, "moved": 0})
+            if expired.get(i):
+                found.append(expired_message(expired[i]))
+            union_rows, moved = summary.get(i, (0, 0))
             found += publication_messages(
                 trading_day(previous["captured_at"]),
-                self.bounds[ticker][0],
-                identical=summary["n"] > 0 and int(summary["moved"] or 0) == 0,
+                self.bounds[i][0],
+                identical=union_rows > 0 and int(moved or 0) == 0,
             )
-            count_a, count_b = common.get(ticker, (0, 0))
+            count_a, count_b = counts.get(i, (0, 0))
             side = Comparison(count_a, count_b).thin_side
             if side is not None:
-                thin_at = (previous if side == "a" else self.now_rows[ticker])["captured_at"]
+                thin_at = (previous if side == "a" else self.now_rows[self.names[i]])["captured_at"]
                 found.append(thin_message(thin_at, count_a, count_b))
-            warnings[ticker] = found
+            warnings[i] = found
         return build_ups, warnings
 
-    def _gamma(self, window: pl.DataFrame) -> tuple[np.ndarray, np.ndarray, dict[str, list[str]]]:
+    def _gamma(self, window: pl.DataFrame) -> tuple[np.ndarray, np.ndarray, dict[int, list[str]]]:
         """Each ticker's net GEX at spot and gamma flip over its window (as
         :func:`maxpain.analyses.gamma.gamma_exposure`), and its note on contracts without IV."""
         call_sign, put_sign = CONVENTIONS[self.convention]
-        captured = {t: self.now_rows[t]["captured_at"] for t in self.names}
-        pairs = window.select("ticker", "expiration").unique()
-        years = pairs.with_columns(
-            years=pl.Series(
-                [years_to_expiry(captured[t], e) for t, e in pairs.iter_rows()], dtype=pl.Float64
-            )
-        )
+        pairs = window.select("index", "expiration").unique()
+        memo: dict[tuple[Any, date], float] = {}
+        years = []
+        for i, expiration in pairs.iter_rows():
+            captured = self.now_rows[self.names[i]]["captured_at"]
+            value = memo.get((captured, expiration))
+            if value is None:
+                value = memo[(captured, expiration)] = years_to_expiry(captured, expiration)
+            years.append(value)
         iv = pl.col("implied_volatility")
         priced = (
-            window.join(years, on=["ticker", "expiration"], maintain_order="left")
+            window.join(
+                pairs.with_columns(years=pl.Series(years, dtype=pl.Float64)), on=["index", "expiration"]
+            )
             .with_columns(
                 iv=pl.when(iv > IV_PLACEHOLDER_MAX).then(iv).otherwise(None),
                 holding=pl.col("open_interest").fill_null(0) > 0,
@@ -428,26 +477,29 @@ class _Pass:
             .with_columns(counted=pl.col("live") & pl.col("iv").is_not_null())
         )
         no_iv = dict(
-            priced.group_by("ticker").agg((pl.col("live") & pl.col("iv").is_null()).sum()).iter_rows()
+            priced.group_by("index").agg((pl.col("live") & pl.col("iv").is_null()).sum()).iter_rows()
         )
-        counted = priced.filter(pl.col("counted")).sort("index", maintain_order=True)
         sign = pl.when(pl.col("right") == "C").then(float(call_sign)).otherwise(float(put_sign))
-        arrays = counted.select(
-            "index",
-            pl.col("strike").cast(pl.Float64),
-            "years",
-            pl.col("iv").cast(pl.Float64),
-            weight=(sign * pl.col("open_interest") * pl.col("multiplier")).cast(pl.Float64),
+        arrays = (
+            priced.filter(pl.col("counted"))
+            .sort("index", maintain_order=True)
+            .select(
+                "index",
+                pl.col("strike").cast(pl.Float64),
+                "years",
+                pl.col("iv").cast(pl.Float64),
+                weight=(sign * pl.col("open_interest") * pl.col("multiplier")).cast(pl.Float64),
+            )
         )
         per_ticker = np.bincount(arrays.get_column("index").to_numpy(), minlength=len(self.names))
         offsets = np.concatenate(([0], np.cumsum(per_ticker))).astype(np.int64)
-        spots = np.array([float(self.now_rows[t]["spot"]) for t in self.names])
+        spots = np.array([float(self.now_rows[t]["spot"] or 0.0) for t in self.names])
+        column = {
+            c: np.ascontiguousarray(arrays.get_column(c).to_numpy())
+            for c in ("strike", "years", "iv", "weight")
+        }
         net, flips = segment_gamma(
-            spots,
-            offsets,
-            *(np.ascontiguousarray(arrays.get_column(c).to_numpy()) for c in ("strike", "years", "iv")),
-            self.rate,
-            np.ascontiguousarray(arrays.get_column("weight").to_numpy()),
+            spots, offsets, column["strike"], column["years"], column["iv"], self.rate, column["weight"]
         )
-        notes = {t: [no_iv_note(n)] for t, n in no_iv.items() if n}
+        notes = {i: [no_iv_note(n)] for i, n in no_iv.items() if n}
         return net, flips, notes

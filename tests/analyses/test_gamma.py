@@ -11,10 +11,21 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from maxpain import kernels
+from maxpain import kernels, pricing
 from maxpain.analyses.expected_move import expected_move
-from maxpain.analyses.gamma import IV_SOLVED, SWEEP_STEPS, gamma_exposure, gex_grid, usable_volatility
+from maxpain.analyses.gamma import (
+    IV_SOLVED,
+    SWEEP_STEPS,
+    gamma_exposure,
+    gex_grid,
+    segment_gamma,
+    sweep_grid,
+    usable_volatility,
+)
+from maxpain.analyses.gamma import _flip as gamma_flip
 from maxpain.chain import Chain
 from maxpain.errors import InputError
 from maxpain.market import years_to_expiry
@@ -343,3 +354,39 @@ def test_board_strikes_span_the_anchors_and_keep_the_named_ones() -> None:
     assert max(strikes) >= 110 and min(strikes) <= 90  # the span reaches both walls
     cut = board_strikes(result, max_pain=100.0, max_rows=5)["strike"].to_list()
     assert len(cut) == 5 and {110.0, 90.0, 100.0} <= set(cut)
+
+
+SEGMENT = st.lists(
+    st.tuples(st.floats(0.7, 1.3), st.floats(2 / 365, 1.0), st.floats(0.05, 1.5), st.integers(-9_000, 9_000)),
+    min_size=0,
+    max_size=12,
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.floats(5, 900), SEGMENT), min_size=1, max_size=6), st.booleans())
+def test_segment_gamma_equals_the_full_sweep_of_each_segment(
+    segments: list[tuple[float, list[tuple[float, float, float, int]]]], jit: bool
+) -> None:
+    """The outward flip search of many chains at once finds each chain's flip of the whole sweep
+    (gamma_exposure's), and its net GEX at spot, compiled or not."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MAXPAIN_JIT_THRESHOLD", "0" if jit else "1000000000")
+        check_segments(segments)
+
+
+def check_segments(segments: list[tuple[float, list[tuple[float, float, float, int]]]]) -> None:
+    spots = np.array([s for s, _ in segments])
+    rows = [(spot * m, t, v, float(w)) for spot, contracts in segments for m, t, v, w in contracts]
+    arrays = [np.array([r[i] for r in rows], dtype=np.float64) for i in range(4)]
+    offsets = np.concatenate(([0], np.cumsum([len(c) for _, c in segments]))).astype(np.int64)
+    net, flips = segment_gamma(spots, offsets, arrays[0], arrays[1], arrays[2], 0.03, arrays[3])
+    for s, (spot, contracts) in enumerate(segments):
+        part = slice(offsets[s], offsets[s + 1])
+        levels = spot * sweep_grid()
+        totals = pricing.swept_gex(levels, *(a[part] for a in arrays[:3]), 0.03, arrays[3][part])
+        flip, _ = gamma_flip(levels, totals, spot, "naive", len(contracts))
+        assert (np.isnan(flips[s]) and flip is None) or flips[s] == pytest.approx(flip, rel=1e-12)
+        at_spot = sum(naive.naive_gex(spot, k, t, v, 0.03, w) for k, t, v, w in rows[part])
+        scale = sum(abs(naive.naive_gex(spot, k, t, v, 0.03, w)) for k, t, v, w in rows[part]) + 1.0
+        assert net[s] == pytest.approx(at_spot, abs=1e-9 * scale)
