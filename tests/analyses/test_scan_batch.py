@@ -1,0 +1,157 @@
+"""The combined scan pass (maxpain.analyses.market_scan) against the one-ticker path
+(scan_ticker) row for row, warnings included: on the real corpus (holiday copies, half-days,
+expirations settling on the capture day) and on hand-made stores holding each case the pass
+leaves to the one-ticker path."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+
+from maxpain import bulk
+from maxpain.analyses.market_scan import CATALOG_COLUMNS, scan_batch
+from maxpain.analyses.scan import scan, scan_ticker
+from maxpain.catalog import LISTING_COLUMNS
+from maxpain.neighbours import warnings_frame, warnings_of
+from maxpain.store import Store
+
+DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "demo-store"
+
+
+def same(a: Any, b: Any) -> bool:
+    if isinstance(a, float) and isinstance(b, float):
+        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    return bool(a == b)
+
+
+def assert_rows_equal(store: Store, at: str, tickers: list[str]) -> list[str]:
+    """Every batched row equals the one-ticker row; returns the tickers the pass left."""
+    batch = scan_batch(store, tickers, at=at)
+    for ticker, row in batch.rows.items():
+        alone = scan_ticker(store, ticker, at=at)
+        differing = [k for k in alone if not same(alone[k], row[k])]
+        assert not differing, (ticker, at, {k: (alone[k], row[k]) for k in differing})
+    return batch.others
+
+
+@pytest.fixture(scope="module")
+def vraptunovich_store(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The vraptunovich collector (10 tickers × 9 days: Thanksgiving's copy, the half-day)."""
+    from maxpain.importer import expand, import_files
+
+    root = tmp_path_factory.mktemp("vraptunovich-store")
+    files, walked = expand([corpus / "vraptunovich-stock"])
+    list(import_files(Store(root), files, walked=walked))
+    return root
+
+
+@pytest.mark.corpus
+@pytest.mark.slow
+def test_batch_equals_the_one_ticker_path_on_every_day_of_the_collector(vraptunovich_store: Path) -> None:
+    store = Store(vraptunovich_store)
+    tickers = store.tickers()
+    days = sorted({str(d) for d in store.catalog(tickers[0]).get_column("captured_at").dt.date().to_list()})
+    warned = set()
+    for day in [*days, "latest"]:
+        assert assert_rows_equal(store, day, tickers) == []
+        warned |= {w.split(":")[0] for r in scan_batch(store, tickers, at=day).rows.values() for w in r["warnings"]}
+    # the days that make the warnings: a holiday's copy, a thin half-day, a comparison across it
+    assert any(w.startswith("identical to") for w in warned)
+    assert any(w.startswith("incomplete snapshot") for w in warned)
+
+
+@pytest.mark.corpus
+@pytest.mark.slow
+@pytest.mark.parametrize("day", ["2026-05-25", "2026-06-18", "2026-07-02", "latest"])
+def test_batch_equals_the_one_ticker_path_on_the_archive(laiweibin_store: Path, day: str) -> None:
+    """Every ticker goes through the pass: the first day (nothing stored before it), the day
+    before Juneteenth (a Thursday monthly), the day before Independence Day, and the latest."""
+    store = Store(laiweibin_store)
+    assert assert_rows_equal(store, day, store.tickers()) == []
+
+
+@pytest.mark.corpus
+def test_neighbour_warnings_of_many_tickers_equal_one_at_a_time(vraptunovich_store: Path) -> None:
+    store = Store(vraptunovich_store)
+    tickers = store.tickers()
+    listings = bulk.catalogs(store.root, tickers, CATALOG_COLUMNS)
+    for snapshot in store.catalog(tickers[0]).get_column("id").to_list():
+        together = warnings_of(listings, dict.fromkeys(tickers, snapshot))
+        for ticker in tickers:
+            alone = warnings_frame(store.catalog(ticker, columns=[*LISTING_COLUMNS, "open_counts"]), [snapshot])
+            expected = alone["warnings"][0].to_list() if alone.height else []
+            assert together.get(ticker, []) == expected, (ticker, snapshot)
+
+
+def _variant(chain: Any, ticker: str, **meta: Any) -> Any:
+    frame = chain.frame.with_columns(root=pl.lit(ticker))
+    return dataclasses.replace(chain, frame=frame, meta=dataclasses.replace(chain.meta, underlying=ticker, **meta))
+
+
+@pytest.fixture
+def cases(tmp_path: Path) -> Store:
+    """The demo store plus one ticker per case the pass leaves to the one-ticker path."""
+    root = tmp_path / "store"
+    shutil.copytree(DEMO, root)
+    store = Store(root)
+    chains = [store.load(info) for info in store.snapshots("DEMO")[-2:]]
+    for chain in chains:
+        store.save(_variant(chain, "PLAIN"))
+        store.save(_variant(chain, "PART", partial=True, missing_expirations=["2026-06-18"]))
+        store.save(_variant(chain, "NOSPOT", spot=None))
+        frame = chain.frame.with_columns(implied_volatility=pl.lit(None, dtype=pl.Float64))
+        store.save(dataclasses.replace(_variant(chain, "NOIV"), frame=frame.with_columns(root=pl.lit("NOIV"))))
+        adjusted = _variant(chain, "ADJ", adjusted_roots={"ADJ1": "50 ADJ"})
+        moved = adjusted.frame.with_columns(
+            root=pl.when(pl.col("strike") == 100).then(pl.lit("ADJ1")).otherwise(pl.col("root"))
+        )
+        store.save(dataclasses.replace(adjusted, frame=moved))
+    store.save(_variant(chains[-1], "LATE"))
+    store.save(_variant(chains[0], "EDIT"))
+    store.save(_variant(chains[1], "EDIT"))
+    latest = store.resolve("EDIT")
+    os.utime(latest.path, ns=(latest.path.stat().st_atime_ns, latest.path.stat().st_mtime_ns + 10**9))
+    return store
+
+
+def test_the_cases_the_pass_leaves_take_the_one_ticker_path(cases: Store) -> None:
+    tickers = ["DEMO", "PLAIN", "PART", "NOSPOT", "NOIV", "ADJ", "EDIT", "LATE"]
+    earlier = str(cases.snapshots("PLAIN")[0].captured_at.date())
+    others = assert_rows_equal(cases, earlier, tickers)
+    assert sorted(others) == ["ADJ", "LATE", "NOIV", "NOSPOT", "PART"]  # EDIT's first file is as listed
+    latest = assert_rows_equal(cases, "latest", tickers)
+    assert sorted(latest) == ["ADJ", "EDIT", "NOIV", "NOSPOT", "PART"]
+    result = scan(cases, tickers, at=earlier)
+    by_ticker = {r["ticker"]: r for r in result.rows}
+    assert [t for t, _ in result.missing] == ["LATE"]
+    for ticker in ("PLAIN", "PART", "NOSPOT", "NOIV", "ADJ", "EDIT"):
+        assert same(by_ticker[ticker], scan_ticker(cases, ticker, at=earlier)), ticker
+    assert any("partial snapshot" in w for w in by_ticker["PART"]["warnings"])
+    assert any("no spot price" in w for w in by_ticker["NOSPOT"]["warnings"])
+    assert by_ticker["NOSPOT"]["net_gex"] is None
+    # an id selector is resolved ticker by ticker
+    snapshot = cases.resolve("PLAIN").id
+    assert scan_batch(cases, ["PLAIN"], at=snapshot).others == ["PLAIN"]
+
+
+def test_a_stale_or_damaged_catalog_is_read_the_one_ticker_way(cases: Store) -> None:
+    tickers = ["DEMO", "PLAIN"]
+    before = bulk.catalogs(cases.root, tickers, CATALOG_COLUMNS)
+    # a snapshot added by hand: the folder changed since its catalog was written
+    newest = cases.resolve("PLAIN")
+    copy = newest.path.with_name("2025-12-06T000000Z.parquet")
+    shutil.copyfile(newest.path, copy)
+    (cases.root / ".catalog" / "DEMO.catalog").write_bytes(b"not a catalog")
+    after = bulk.catalogs(cases.root, tickers, CATALOG_COLUMNS)
+    assert after.filter(pl.col("ticker") == "DEMO").equals(before.filter(pl.col("ticker") == "DEMO"))
+    plain = after.filter(pl.col("ticker") == "PLAIN").get_column("id").to_list()
+    assert plain[-1] == "2025-12-06T000000Z" and len(plain) == before.filter(pl.col("ticker") == "PLAIN").height + 1
