@@ -472,7 +472,7 @@ def no_iv_note(count: int) -> str:
 
 
 #: Levels each side of spot evaluated by each round of :func:`segment_gamma`.
-SEARCH_RADII = (10, 40, SWEEP_STEPS // 2)
+SEARCH_RADII = (10, 40, 100, SWEEP_STEPS // 2)
 
 
 def segment_gamma(
