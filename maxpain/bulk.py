@@ -110,7 +110,9 @@ def snapshot_rows(paths: Sequence[Path], columns: Sequence[str], rows: Sequence[
     if not paths:
         return pl.DataFrame(schema={"file": pl.Int64, **{c: CHAIN_SCHEMA[c] for c in wanted}})
     frame = (
-        pl.scan_parquet(list(paths), missing_columns="insert", extra_columns="ignore").select(wanted).collect()
+        pl.scan_parquet(list(paths), missing_columns="insert", extra_columns="ignore")
+        .select(wanted)
+        .collect()
     )
     if frame.height != sum(rows):
         msg = f"the files hold {frame.height:,} rows, their catalogs say {sum(rows):,}"

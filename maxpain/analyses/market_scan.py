@@ -22,7 +22,7 @@ import polars as pl
 
 from maxpain import bulk
 from maxpain.analyses.gamma import CONVENTIONS, DEFAULT_RATE, no_iv_note, segment_gamma
-from maxpain.analyses.max_pain import expiration_table, max_pain_table
+from maxpain.analyses.max_pain import max_pain_table, one_sided_note
 from maxpain.analyses.oi_change import expired_message, publication_messages, thin_message
 from maxpain.analyses.window import window_bounds
 from maxpain.chain import note_warnings, strike_thousandths
@@ -282,28 +282,44 @@ class _Pass:
     def _expirations(
         self, now: pl.DataFrame, compiled: bool
     ) -> tuple[dict[int, tuple[date, Any]], dict[int, list[str]]]:
-        """Each ticker's nearest monthly expiration and its max pain, and the warnings of the
-        expirations listing one side only."""
-        table = expiration_table(
-            now.select("index", "expiration", "strike", "right", "open_interest", "volume", "multiplier"),
-            ["index"],
-            compiled=compiled,
-        ).sort("index", "expiration")
-        listed: dict[int, list[tuple[date, Any]]] = {}
+        """Each ticker's nearest monthly expiration and its max pain (computed for that
+        expiration alone), and the warnings of the expirations listing one side only."""
+        listed = (
+            now.group_by("index", "expiration")
+            .agg(
+                calls_listed=(pl.col("right") == "C").sum().cast(pl.Int64),
+                puts_listed=(pl.col("right") == "P").sum().cast(pl.Int64),
+            )
+            .with_columns(note=one_sided_note())
+            .sort("index", "expiration")
+        )
+        expirations: dict[int, list[date]] = {}
         one_sided: dict[int, list[str]] = {}
-        for i, expiration, max_pain, note in table.select(
-            "index", "expiration", "max_pain", "note"
-        ).iter_rows():
-            listed.setdefault(i, []).append((expiration, max_pain))
+        notes: dict[tuple[int, date], str] = {}
+        for i, expiration, note in listed.select("index", "expiration", "note").iter_rows():
+            expirations.setdefault(i, []).append(expiration)
             if note is not None:
                 one_sided.setdefault(i, []).append(f"{expiration}: {note}")
-        monthly = {}
-        for i, pairs in listed.items():
+                notes[(i, expiration)] = note
+        chosen = {}
+        for i, dates in expirations.items():
             day = self.bounds[i][0]
-            expirations = [e for e, _ in pairs]
-            found = next((p for p in pairs if p[0] >= day and is_monthly(p[0], expirations)), None)
+            found = next((e for e in dates if e >= day and is_monthly(e, dates)), None)
             if found is not None:
-                monthly[i] = found
+                chosen[i] = found
+        keys = pl.DataFrame(
+            {"index": list(chosen), "expiration": list(chosen.values())},
+            schema={"index": pl.Int64, "expiration": pl.Date},
+        )
+        table = max_pain_table(
+            now.join(keys, on=["index", "expiration"], how="semi").select(
+                "index", "expiration", "strike", "right", "open_interest", "volume", "multiplier"
+            ),
+            ["index", "expiration"],
+            compiled=compiled,
+        )
+        pains = dict(zip(table["index"].to_list(), table["max_pain"].to_list(), strict=True))
+        monthly = {i: (e, None if (i, e) in notes else pains.get(i)) for i, e in chosen.items()}
         return monthly, one_sided
 
     def _pooled(self, window: pl.DataFrame, compiled: bool) -> dict[int, float | None]:

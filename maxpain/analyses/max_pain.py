@@ -387,19 +387,24 @@ def expiration_table(
             how="left",
             maintain_order="left",
         )
-    # An expiration listing only one side is a source defect (a collector that wrote the calls
-    # twice and the puts never): max pain over half a chain is not max pain, so it is undefined.
-    one_side = (
+    return table.with_columns(note=one_sided_note()).with_columns(
+        max_pain=pl.when(pl.col("note").is_null()).then(pl.col("max_pain")),
+        min_payout=pl.when(pl.col("note").is_null()).then(pl.col("min_payout")),
+        reason=pl.coalesce(pl.col("note"), pl.col("reason")),
+    )
+
+
+def one_sided_note() -> pl.Expr:
+    """Why an expiration has no max pain when its source listed only calls or only puts (from
+    ``calls_listed`` and ``puts_listed``), else null. An expiration listing one side is a source
+    defect (a collector that wrote the calls twice and the puts never): max pain over half a chain
+    is not max pain, so it is undefined."""
+    return (
         pl.when(pl.col("puts_listed") == 0)
         .then(pl.lit(NO_PUTS))
         .when(pl.col("calls_listed") == 0)
         .then(pl.lit(NO_CALLS))
         .otherwise(None)
-    )
-    return table.with_columns(note=one_side).with_columns(
-        max_pain=pl.when(pl.col("note").is_null()).then(pl.col("max_pain")),
-        min_payout=pl.when(pl.col("note").is_null()).then(pl.col("min_payout")),
-        reason=pl.coalesce(pl.col("note"), pl.col("reason")),
     )
 
 

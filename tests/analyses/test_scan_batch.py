@@ -9,6 +9,7 @@ import dataclasses
 import math
 import os
 import shutil
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -115,6 +116,11 @@ def cases(tmp_path: Path) -> Store:
             root=pl.when(pl.col("strike") == 100).then(pl.lit("ADJ1")).otherwise(pl.col("root"))
         )
         store.save(dataclasses.replace(adjusted, frame=moved))
+        one_sided = _variant(chain, "ONESIDE")  # the monthly lists calls only
+        calls_only = one_sided.frame.filter(
+            (pl.col("expiration") != date(2025, 12, 19)) | (pl.col("right") == "C")
+        )
+        store.save(dataclasses.replace(one_sided, frame=calls_only))
     store.save(_variant(chains[-1], "LATE"))
     store.save(_variant(chains[0], "EDIT"))
     store.save(_variant(chains[1], "EDIT"))
@@ -124,7 +130,7 @@ def cases(tmp_path: Path) -> Store:
 
 
 def test_the_cases_the_pass_leaves_take_the_one_ticker_path(cases: Store) -> None:
-    tickers = ["DEMO", "PLAIN", "PART", "NOSPOT", "NOIV", "ADJ", "EDIT", "LATE"]
+    tickers = ["DEMO", "PLAIN", "PART", "NOSPOT", "NOIV", "ADJ", "EDIT", "LATE", "ONESIDE"]
     earlier = str(cases.snapshots("PLAIN")[0].captured_at.date())
     others = assert_rows_equal(cases, earlier, tickers)
     assert sorted(others) == ["ADJ", "LATE", "NOIV", "NOSPOT", "PART"]  # EDIT's first file is as listed
@@ -138,6 +144,9 @@ def test_the_cases_the_pass_leaves_take_the_one_ticker_path(cases: Store) -> Non
     assert any("partial snapshot" in w for w in by_ticker["PART"]["warnings"])
     assert any("no spot price" in w for w in by_ticker["NOSPOT"]["warnings"])
     assert by_ticker["NOSPOT"]["net_gex"] is None
+    one_sided = by_ticker["ONESIDE"]  # in the pass: its monthly has no max pain, and says why
+    assert one_sided["monthly_expiration"] == date(2025, 12, 19) and one_sided["monthly_max_pain"] is None
+    assert "2025-12-19: no puts listed" in " ".join(one_sided["warnings"])
     # an id selector is resolved ticker by ticker
     snapshot = cases.resolve("PLAIN").id
     assert scan_batch(cases, ["PLAIN"], at=snapshot).others == ["PLAIN"]
