@@ -1,11 +1,12 @@
 """A scan: one row per ticker at a date, with the figures the single-ticker views give for it.
 
-Each row is computed by the same analyses as ``report``, ``walls``, ``diff`` and ``gex`` (so the
-figures are theirs by construction): the snapshot of the date (the last of that UTC day; default
+Each row holds the figures ``report``, ``walls``, ``diff`` and ``gex`` give for its ticker: the
+snapshot of the date (the last of that UTC day; default
 the latest), its nearest monthly expiration's max pain, the window's pooled max pain and walls,
 P/C by OI, the largest OI build-up since the snapshot stored before it, net GEX and the gamma
-flip. Tickers run side by side on a thread per core (the work is polars and numpy, which release
-the GIL).
+flip. :func:`scan` computes them for all tickers in one combined pass
+(:mod:`maxpain.analyses.market_scan`); :func:`scan_ticker`, the reference the pass is tested
+against, computes the rows the pass leaves (tickers side by side on a thread per core).
 """
 
 from __future__ import annotations
@@ -192,8 +193,10 @@ def scan_part(root: str, tickers: Sequence[str], **options: Any) -> list[dict[st
     return [found[t] for t in tickers]
 
 
-#: Tickers per engine task on a distributed engine.
+#: On a distributed engine: at most this many tickers per task, and at least this many tasks
+#: (when there are as many tickers), so that every worker gets a share.
 PART_TICKERS = 250
+MIN_PARTS = 8
 
 
 def scan(
@@ -239,7 +242,8 @@ def scan(
     if engine is None:
         results = task(names)
     else:  # partitioned by ticker: each part one combined pass on a worker
-        parts = [names[i : i + PART_TICKERS] for i in range(0, len(names), PART_TICKERS)]
+        size = max(1, min(PART_TICKERS, -(-len(names) // MIN_PARTS)))
+        parts = [names[i : i + size] for i in range(0, len(names), size)]
         results = [r for part in engine.map(task, parts) for r in part]
     rows = [r for r in results if isinstance(r, dict)]
     missing = [r for r in results if isinstance(r, tuple)]
