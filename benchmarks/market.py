@@ -1,11 +1,12 @@
 """Whole-market scan benchmark: ``scan --all`` over a synthetic market of 5,000 underlyings
 (~3M contracts at the date scanned), as a whole process. Prints progress, then ONE JSON object last.
 
-    python benchmarks/market.py [--tickers 5000] [--runs 5] [--keep DIR] [--jobs 2]
+    python benchmarks/market.py [--tickers 5000] [--days 2] [--runs 5] [--keep DIR] [--jobs 2]
 
-The store is built once (untimed; kept under DIR/market-<tickers> with --keep): every underlying
-gets two end-of-day snapshots, 2026-03-12 and 2026-03-13, saved through the store as an import
-saves them (footers, summaries, catalogs), so the scan reads what a real store holds. Each chain
+The store is built once (untimed; kept under DIR/market-<tickers>[-1day] with --keep): every
+underlying gets two end-of-day snapshots, 2026-03-12 and 2026-03-13 (``--days 1``: only the
+second, so no build-up is computed), saved through the store as an import saves them (footers,
+summaries, catalogs), so the scan reads what a real store holds. Each chain
 is made up, deterministically per ticker: a spot between 5 and 800, six expirations (one settling
 on the scan date, the 2026-03-20 monthly, weeklies and later monthlies) × 50 strikes × calls and
 puts, open interest peaking below spot for puts and above for calls, a volatility smile, and the
@@ -124,25 +125,25 @@ def chains_of(i: int) -> list[object]:
     return out
 
 
-def _save(args: tuple[str, list[int]]) -> int:
-    """Save the slice's snapshots; the number of contracts at the scanned date."""
+def _save(args: tuple[str, list[int], int]) -> int:
+    """Save the slice's snapshots (the last ``days`` of each); the contracts at the scanned date."""
     from maxpain.store import Store
 
-    root, indices = args
+    root, indices, days = args
     store = Store(root)
     contracts = 0
     for i in indices:
-        for chain in chains_of(i):
+        for chain in chains_of(i)[-days:]:
             store.save(chain)  # type: ignore[arg-type]
         contracts += len(chain)  # type: ignore[arg-type]
     return contracts
 
 
-def build(root: Path, tickers: int, jobs: int) -> None:
+def build(root: Path, tickers: int, days: int, jobs: int) -> None:
     if (root / ".built").exists():
         return
     print(f"building a {tickers:,}-underlying market in {root} …", file=sys.stderr)
-    slices = [(str(root), list(range(j, tickers, jobs))) for j in range(jobs)]
+    slices = [(str(root), list(range(j, tickers, jobs)), days) for j in range(jobs)]
     # spawned, not forked: a fork of a process whose polars thread pool is running can hang
     with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
         contracts = sum(pool.map(_save, slices))
@@ -152,15 +153,16 @@ def build(root: Path, tickers: int, jobs: int) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tickers", type=int, default=5_000)
+    parser.add_argument("--days", type=int, choices=(1, 2), default=2)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--keep", default=None, help="Build the market here and keep it.")
     args = parser.parse_args()
     base = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="maxpain-market-"))
-    root = base / f"market-{args.tickers}"
+    root = base / (f"market-{args.tickers}" + ("-1day" if args.days == 1 else ""))
     maxpain = [sys.executable, "-m", "maxpain_cli"]
     try:
-        build(root, args.tickers, args.jobs)
+        build(root, args.tickers, args.days, args.jobs)
         command = [*maxpain, "--store", str(root), "scan", "--all", "--at", "2026-03-13", "--json"]
         floor = [sys.executable, "-c", "import polars, rich.console, click"]
         once(command)  # warm-up: the first scan builds nothing, but numba's cache is loaded once
@@ -168,6 +170,7 @@ def main() -> int:
         pairs = [(once(command), once(floor)) for _ in range(args.runs)]
         result: dict[str, object] = {
             "tickers": args.tickers,
+            "days": args.days,
             "contracts_at_date": int((root / ".built").read_text()),
             "market_scan_s": statistics.median(a for a, _ in pairs),
             "import_floor_s": statistics.median(b for _, b in pairs),

@@ -200,14 +200,18 @@ class Store:
             return []
         names = []
         root = self.root.resolve()
-        for child in sorted(self.root.iterdir()):
-            if not child.is_dir() or child.name.startswith("."):
-                continue
+        with os.scandir(self.root) as entries:
+            folders = sorted(
+                (e.name, e.is_symlink()) for e in entries if e.is_dir() and not e.name.startswith(".")
+            )
+        for folder, linked in folders:
+            child = self.root / folder
             try:
                 name = validate_ticker(child.name)
             except InputError:
                 continue
-            if child.resolve().parent != root:
+            # only a symlink can lead out of the store (a plain folder's parent is the store)
+            if linked and child.resolve().parent != root:
                 self.skipped.append(
                     f"the folder {child.name} leads outside the store ({child.resolve()}); it was skipped"
                 )

@@ -50,6 +50,13 @@ _EXPIRATION_FIELDS = (
 def clean(value: Any) -> Any:
     """JSON-safe: dates ISO, NaN → null, floats to 12 significant digits (no binary noise such as
     -2.4099999999999966 for 180 − 182.41), nested containers cleaned."""
+    kind = type(value)
+    if kind is str or kind is int or value is None or kind is bool:  # most values: as they are
+        return value
+    if kind is float:
+        return float(f"{value:.12g}") if math.isfinite(value) else None
+    if kind is dict:
+        return {k: clean(v) for k, v in value.items()}
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, float):
