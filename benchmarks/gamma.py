@@ -17,7 +17,6 @@ Targets (2 cores): sweep_compiled_ms <= 50; gex_minus_report_s <= 0.2.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import subprocess
@@ -33,7 +32,7 @@ REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(HERE))
 
-from store_scale import once  # noqa: E402
+from store_scale import once, print_verdict  # noqa: E402
 
 from maxpain import pricing  # noqa: E402
 from maxpain.analyses.gamma import SWEEP_HIGH, SWEEP_LOW, SWEEP_STEPS, usable_volatility  # noqa: E402
@@ -112,9 +111,7 @@ def main() -> int:
         every = [*maxpain, "gex", "SPY", "--all"]
         once(every)
         result["gex_all_s"] = statistics.median(once(every) for _ in range(args.runs))
-    result["targets"] = TARGETS
-    result["met"] = all(result[k] <= v for k, v in TARGETS.items())
-    print(json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in result.items()}))
+    print_verdict(result, TARGETS, 4)
     return 0
 
 

@@ -17,7 +17,6 @@ Targets (2 cores): history_1000_s <= 0.6; pinning_s <= 2.0.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import sys
@@ -27,7 +26,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from store_scale import archive_store, build, whole  # noqa: E402
+from store_scale import archive_store, build, print_verdict, whole  # noqa: E402
 
 TARGETS = {"history_1000_s": 0.6, "pinning_s": 2.0}
 
@@ -68,9 +67,7 @@ def main() -> int:
             "history_archive_spy_s": whole([*maxpain, "--store", str(archive), "history", "SPY"], args.runs),
             "pinning_s": whole([*maxpain, "--store", str(archive), "pinning"], args.runs),
         }
-        result["targets"] = TARGETS
-        result["met"] = all(result[k] <= v for k, v in TARGETS.items())
-        print(json.dumps({k: round(v, 3) if isinstance(v, float) else v for k, v in result.items()}))
+        print_verdict(result, TARGETS)
     finally:
         if not args.keep:
             shutil.rmtree(base, ignore_errors=True)

@@ -21,7 +21,6 @@ Target (2 cores): market_scan_s <= 3.0.
 from __future__ import annotations
 
 import argparse
-import json
 import multiprocessing
 import shutil
 import statistics
@@ -35,7 +34,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-from store_scale import once  # noqa: E402
+from store_scale import once, print_verdict  # noqa: E402
 
 DAYS = (datetime(2026, 3, 12, 20, 30, tzinfo=UTC), datetime(2026, 3, 13, 20, 30, tzinfo=UTC))
 EXPIRATIONS = (
@@ -176,9 +175,7 @@ def main() -> int:
             "import_floor_s": statistics.median(b for _, b in pairs),
             "runs": [round(a, 3) for a, _ in pairs],
         }
-        result["targets"] = TARGETS
-        result["met"] = all(result[k] <= v for k, v in TARGETS.items())  # type: ignore[operator]
-        print(json.dumps({k: round(v, 3) if isinstance(v, float) else v for k, v in result.items()}))
+        print_verdict(result, TARGETS)
     finally:
         if not args.keep:
             shutil.rmtree(base, ignore_errors=True)

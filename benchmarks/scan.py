@@ -13,7 +13,6 @@ Target (2 cores): scan_all_s <= 1.0.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import statistics
@@ -24,7 +23,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from store_scale import archive_store, once  # noqa: E402
+from store_scale import archive_store, once, print_verdict  # noqa: E402
 
 TARGETS = {"scan_all_s": 1.0}
 
@@ -55,9 +54,7 @@ def main() -> int:
             "import_floor_s": statistics.median(b for _, b in pairs),
             "scan_over_floor": statistics.median(a / b for a, b in pairs),
         }
-        result["targets"] = TARGETS
-        result["met"] = all(result[k] <= v for k, v in TARGETS.items())  # type: ignore[operator]
-        print(json.dumps({k: round(v, 3) if isinstance(v, float) else v for k, v in result.items()}))
+        print_verdict(result, TARGETS)
     finally:
         if not args.keep:
             shutil.rmtree(base, ignore_errors=True)

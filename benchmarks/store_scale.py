@@ -108,6 +108,14 @@ def archive_store(base: Path, corpus: Path) -> Path:
     return archive
 
 
+def print_verdict(result: dict[str, object], targets: dict[str, float], digits: int = 3) -> None:
+    """Print ``result`` as the benchmark's one JSON line, with its targets (upper bounds) and
+    whether all were met."""
+    result["targets"] = targets
+    result["met"] = all(result[k] <= v for k, v in targets.items())  # type: ignore[operator]
+    print(json.dumps({k: round(v, digits) if isinstance(v, float) else v for k, v in result.items()}))
+
+
 def once(command: list[str], after: list[str] | None = None) -> float:
     """Wall seconds of ``command`` as a process (``after`` runs untimed after it)."""
     start = time.perf_counter()

@@ -64,7 +64,9 @@ def test_batch_equals_the_one_ticker_path_on_every_day_of_the_collector(vraptuno
     warned = set()
     for day in [*days, "latest"]:
         assert assert_rows_equal(store, day, tickers) == []
-        warned |= {w.split(":")[0] for r in scan_batch(store, tickers, at=day).rows.values() for w in r["warnings"]}
+        warned |= {
+            w.split(":")[0] for r in scan_batch(store, tickers, at=day).rows.values() for w in r["warnings"]
+        }
     # the days that make the warnings: a holiday's copy, a thin half-day, a comparison across it
     assert any(w.startswith("identical to") for w in warned)
     assert any(w.startswith("incomplete snapshot") for w in warned)
@@ -88,14 +90,18 @@ def test_neighbour_warnings_of_many_tickers_equal_one_at_a_time(vraptunovich_sto
     for snapshot in store.catalog(tickers[0]).get_column("id").to_list():
         together = warnings_of(listings, dict.fromkeys(tickers, snapshot))
         for ticker in tickers:
-            alone = warnings_frame(store.catalog(ticker, columns=[*LISTING_COLUMNS, "open_counts"]), [snapshot])
+            alone = warnings_frame(
+                store.catalog(ticker, columns=[*LISTING_COLUMNS, "open_counts"]), [snapshot]
+            )
             expected = alone["warnings"][0].to_list() if alone.height else []
             assert together.get(ticker, []) == expected, (ticker, snapshot)
 
 
 def _variant(chain: Any, ticker: str, **meta: Any) -> Any:
     frame = chain.frame.with_columns(root=pl.lit(ticker))
-    return dataclasses.replace(chain, frame=frame, meta=dataclasses.replace(chain.meta, underlying=ticker, **meta))
+    return dataclasses.replace(
+        chain, frame=frame, meta=dataclasses.replace(chain.meta, underlying=ticker, **meta)
+    )
 
 
 @pytest.fixture
@@ -110,7 +116,9 @@ def cases(tmp_path: Path) -> Store:
         store.save(_variant(chain, "PART", partial=True, missing_expirations=["2026-06-18"]))
         store.save(_variant(chain, "NOSPOT", spot=None))
         frame = chain.frame.with_columns(implied_volatility=pl.lit(None, dtype=pl.Float64))
-        store.save(dataclasses.replace(_variant(chain, "NOIV"), frame=frame.with_columns(root=pl.lit("NOIV"))))
+        store.save(
+            dataclasses.replace(_variant(chain, "NOIV"), frame=frame.with_columns(root=pl.lit("NOIV")))
+        )
         adjusted = _variant(chain, "ADJ", adjusted_roots={"ADJ1": "50 ADJ"})
         moved = adjusted.frame.with_columns(
             root=pl.when(pl.col("strike") == 100).then(pl.lit("ADJ1")).otherwise(pl.col("root"))
@@ -163,4 +171,7 @@ def test_a_stale_or_damaged_catalog_is_read_the_one_ticker_way(cases: Store) -> 
     after = bulk.catalogs(cases.root, tickers, CATALOG_COLUMNS)
     assert after.filter(pl.col("ticker") == "DEMO").equals(before.filter(pl.col("ticker") == "DEMO"))
     plain = after.filter(pl.col("ticker") == "PLAIN").get_column("id").to_list()
-    assert plain[-1] == "2025-12-06T000000Z" and len(plain) == before.filter(pl.col("ticker") == "PLAIN").height + 1
+    assert (
+        plain[-1] == "2025-12-06T000000Z"
+        and len(plain) == before.filter(pl.col("ticker") == "PLAIN").height + 1
+    )
