@@ -48,7 +48,7 @@ def scan_table(result: Scan) -> FittedTable:
         ("build-up", "left", 4),
         ("net GEX", "right", 1),
         ("flip", "right", 2),
-        ("", "left", 0),
+        ("!", "left", 0),
     ):
         table.add_column(name, justify, 0 if name == kept else priority)
     for row in result.rows:
