@@ -34,11 +34,11 @@ def same(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-def assert_rows_equal(store: Store, at: str, tickers: list[str]) -> list[str]:
+def assert_rows_equal(store: Store, at: str, tickers: list[str], **options: Any) -> list[str]:
     """Every batched row equals the one-ticker row; returns the tickers the pass left."""
-    batch = scan_batch(store, tickers, at=at)
+    batch = scan_batch(store, tickers, at=at, **options)
     for ticker, row in batch.rows.items():
-        alone = scan_ticker(store, ticker, at=at)
+        alone = scan_ticker(store, ticker, at=at, **options)
         differing = [k for k in alone if not same(alone[k], row[k])]
         assert not differing, (ticker, at, {k: (alone[k], row[k]) for k in differing})
     return batch.others
@@ -175,3 +175,16 @@ def test_a_stale_or_damaged_catalog_is_read_the_one_ticker_way(cases: Store) -> 
         plain[-1] == "2025-12-06T000000Z"
         and len(plain) == before.filter(pl.col("ticker") == "PLAIN").height + 1
     )
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"weeks": 1},
+        {"weeks": 9, "convention": "dealer-short"},
+        {"until": date(2025, 12, 19), "rate": 0.0},
+    ],
+)
+def test_window_convention_and_rate_reach_the_pass(cases: Store, options: dict[str, Any]) -> None:
+    tickers = ["DEMO", "PLAIN", "ONESIDE", "EDIT"]
+    assert assert_rows_equal(cases, "latest", tickers, **options) == ["EDIT"]
