@@ -6,12 +6,14 @@ only the columns the figures need, every trusted catalog and every snapshot in o
 What this pass does not model is left to the one-ticker path, ticker by ticker, so the figures
 never differ: a snapshot or its predecessor that is partial or lists adjusted roots, one without a
 spot price, a chain without any implied volatility (its IV is solved from mid prices), a file
-changed since its catalog row was written, a selector other than ``latest`` or a date, and a
-ticker with nothing stored at the date (the one-ticker path says why).
+changed since its catalog row was written, a selector other than ``latest`` or a date, a ticker
+whose folder is a symbolic link (it may lead out of the store), and a ticker with nothing stored at
+the date (the one-ticker path says why).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -133,6 +135,10 @@ def scan_batch(
     except ValueError:  # an id or its prefix: resolved ticker by ticker
         batch.others = list(tickers)
         return batch
+    # a symlinked folder may lead out of the store: the one-ticker path checks it
+    linked = [t for t in tickers if os.path.islink(store.root / t)]
+    batch.others += linked
+    tickers = [t for t in tickers if t not in set(linked)] if linked else tickers
     listings = bulk.catalogs(store.root, tickers, CATALOG_COLUMNS)
     chosen, earlier = _chosen(listings, at)
     now_rows = {r["ticker"]: r for r in chosen.iter_rows(named=True)}

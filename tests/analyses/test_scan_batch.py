@@ -188,3 +188,13 @@ def test_a_stale_or_damaged_catalog_is_read_the_one_ticker_way(cases: Store) -> 
 def test_window_convention_and_rate_reach_the_pass(cases: Store, options: dict[str, Any]) -> None:
     tickers = ["DEMO", "PLAIN", "ONESIDE", "EDIT"]
     assert assert_rows_equal(cases, "latest", tickers, **options) == ["EDIT"]
+
+
+def test_a_folder_leading_out_of_the_store_is_not_read(cases: Store, tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere" / "OUT"
+    shutil.copytree(cases.root / "PLAIN", outside)
+    (cases.root / "OUT").symlink_to(outside, target_is_directory=True)
+    assert scan_batch(cases, ["OUT", "PLAIN"]).others == ["OUT"]
+    result = scan(cases, ["OUT", "PLAIN"])
+    assert [r["ticker"] for r in result.rows] == ["PLAIN"]
+    assert [t for t, _ in result.missing] == ["OUT"]
