@@ -510,7 +510,8 @@ def segment_gamma(
         segment = np.repeat(active, ring.shape[0])
         index = np.tile(ring, active.shape[0])
         totals[segment, index] = pricing.swept_totals(levels[segment, index], segment, offsets, terms)
-        found = pricing.nearest_crossings(levels[active], totals[active], spots[active])
+        band = slice(center - radius, center + radius + 1)  # the levels evaluated so far
+        found = pricing.nearest_crossings(levels[active, band], totals[active, band], spots[active])
         if radius >= center:
             settled = np.ones(active.shape[0], dtype=bool)
         else:
