@@ -35,7 +35,8 @@ sys.path.insert(0, str(HERE))
 from store_scale import once, print_verdict  # noqa: E402
 
 from maxpain import pricing  # noqa: E402
-from maxpain.analyses.gamma import SWEEP_HIGH, SWEEP_LOW, SWEEP_STEPS, usable_volatility  # noqa: E402
+from maxpain.analyses.flip import SWEEP_HIGH, SWEEP_LOW, SWEEP_STEPS  # noqa: E402
+from maxpain.analyses.gamma import usable_volatility  # noqa: E402
 from maxpain.market import years_to_expiry  # noqa: E402
 from maxpain.sources.files import read_file  # noqa: E402
 

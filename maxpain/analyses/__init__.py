@@ -17,8 +17,10 @@ module                    answers
 ``history``               max pain, walls and OI over a ticker's stored snapshots
 ``pinning``               did expiration-day closes move toward max pain (with a placebo)
 ``gamma``                 dealer gamma: GEX by strike, gamma walls, the flip
+``flip``                  the gamma flip of a sweep, or of many chains searched outward from spot
 ``expected_move``         the at-the-money straddle and the IV move of an expiration
-``scan``                  one row per ticker at a date
+``scan``                  one row per ticker at a date (the one-ticker reference row)
+``market_scan``           the scan of many tickers in one pass (ticker × expiration segments)
 ========================  ======================================================================
 
 Names load their module on first use (PEP 562), so a command pays only for the analyses it runs:

@@ -23,7 +23,8 @@ import numpy as np
 import polars as pl
 
 from maxpain import bulk
-from maxpain.analyses.gamma import CONVENTIONS, DEFAULT_RATE, no_iv_note, segment_gamma
+from maxpain.analyses.flip import segment_gamma
+from maxpain.analyses.gamma import CONVENTIONS, DEFAULT_RATE, no_iv_note
 from maxpain.analyses.max_pain import max_pain_table, one_sided_note
 from maxpain.analyses.oi_change import expired_message, publication_messages, thin_message
 from maxpain.analyses.window import window_bounds

@@ -16,16 +16,8 @@ from hypothesis import strategies as st
 
 from maxpain import kernels, pricing
 from maxpain.analyses.expected_move import expected_move
-from maxpain.analyses.gamma import (
-    IV_SOLVED,
-    SWEEP_STEPS,
-    gamma_exposure,
-    gex_grid,
-    segment_gamma,
-    sweep_grid,
-    usable_volatility,
-)
-from maxpain.analyses.gamma import _flip as gamma_flip
+from maxpain.analyses.flip import SWEEP_STEPS, nearest_flip, segment_gamma, sweep_grid
+from maxpain.analyses.gamma import IV_SOLVED, gamma_exposure, gex_grid, usable_volatility
 from maxpain.chain import Chain
 from maxpain.errors import InputError
 from maxpain.market import years_to_expiry
@@ -385,7 +377,7 @@ def check_segments(segments: list[tuple[float, list[tuple[float, float, float, i
         part = slice(offsets[s], offsets[s + 1])
         levels = spot * sweep_grid()
         totals = pricing.swept_gex(levels, *(a[part] for a in arrays[:3]), 0.03, arrays[3][part])
-        flip, _ = gamma_flip(levels, totals, spot, "naive", len(contracts))
+        flip, _ = nearest_flip(levels, totals, spot, "naive", len(contracts))
         assert (np.isnan(flips[s]) and flip is None) or flips[s] == pytest.approx(flip, rel=1e-12)
         at_spot = sum(naive.naive_gex(spot, k, t, v, 0.03, w) for k, t, v, w in rows[part])
         scale = sum(abs(naive.naive_gex(spot, k, t, v, 0.03, w)) for k, t, v, w in rows[part]) + 1.0
