@@ -75,7 +75,7 @@ def catalogs(root: Path, tickers: Sequence[str], columns: Sequence[str]) -> pl.D
     )
 
 
-def unchanged(path: Path, size: int | None, mtime_ns: int | None) -> bool:
+def unchanged(path: Path | str, size: int | None, mtime_ns: int | None) -> bool:
     """Whether the file at ``path`` still has the size and modification time its catalog row
     recorded (a file rewritten or cut short in place does not)."""
     try:
@@ -85,7 +85,7 @@ def unchanged(path: Path, size: int | None, mtime_ns: int | None) -> bool:
     return size is not None and stat.st_size == size and stat.st_mtime_ns == mtime_ns
 
 
-def snapshot_rows(paths: Sequence[Path], columns: Sequence[str], rows: Sequence[int]) -> pl.DataFrame:
+def snapshot_rows(paths: Sequence[Path | str], columns: Sequence[str], rows: Sequence[int]) -> pl.DataFrame:
     """``columns`` of the snapshot files at ``paths`` in one read, with ``file`` (the index into
     ``paths`` of each row's file) first; columns a file was stored without (added to the schema
     later) are null.
@@ -110,7 +110,7 @@ def snapshot_rows(paths: Sequence[Path], columns: Sequence[str], rows: Sequence[
     if not paths:
         return pl.DataFrame(schema={"file": pl.Int64, **{c: CHAIN_SCHEMA[c] for c in wanted}})
     frame = (
-        pl.scan_parquet(list(paths), missing_columns="insert", extra_columns="ignore")
+        pl.scan_parquet([str(p) for p in paths], missing_columns="insert", extra_columns="ignore")
         .select(wanted)
         .collect()
     )

@@ -231,14 +231,16 @@ def fresh(root: Path, ticker: str) -> bool:
     this format, its folder unchanged since it was written, and no recent rows beside it. Costs a
     stat and a footer read: what lets a scan of thousands of tickers read every trusted catalog in
     one go (:func:`maxpain.bulk.catalogs`)."""
-    path = catalog_path(root, ticker)
+    base = os.path.join(root, FOLDER, ticker)  # strings: thousands of Path objects cost seconds
     try:
-        folder_mtime = (root / ticker).stat().st_mtime_ns
-        meta = _meta(path)
+        folder_mtime = os.stat(os.path.join(root, ticker)).st_mtime_ns
+        meta = _meta(base + ".catalog")
     except Exception:  # missing, cut short, garbage: load() rebuilds it
         return False
     return (
-        meta is not None and meta.get("folder_mtime_ns") == folder_mtime and not _recent_path(path).exists()
+        meta is not None
+        and meta.get("folder_mtime_ns") == folder_mtime
+        and not os.path.exists(base + ".recent")
     )
 
 
@@ -507,7 +509,7 @@ def _recent_path(path: Path) -> Path:
     return path.with_suffix(".recent")
 
 
-def _meta(path: Path) -> dict[str, Any] | None:
+def _meta(path: Path | str) -> dict[str, Any] | None:
     meta = json.loads(pl.read_parquet_metadata(path)[META_KEY])
     if not isinstance(meta, dict) or meta.get("format") != FORMAT or meta.get("summary") != summary.VERSION:
         return None
