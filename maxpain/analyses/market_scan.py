@@ -136,15 +136,16 @@ def scan_batch(
         Window options that conflict, or ``until`` before a snapshot's capture date.
     """
     batch = Batch()
-    try:
-        date.fromisoformat(at) if at != "latest" else None
-    except ValueError:  # an id or its prefix: resolved ticker by ticker
-        batch.others = list(tickers)
-        return batch
-    # a symlinked folder may lead out of the store: the one-ticker path checks it
-    linked = [t for t in tickers if os.path.islink(store.root / t)]
-    batch.others += linked
-    tickers = [t for t in tickers if t not in set(linked)] if linked else tickers
+    if at != "latest":
+        try:
+            date.fromisoformat(at)
+        except ValueError:  # an id or its prefix: resolved ticker by ticker
+            batch.others = list(tickers)
+            return batch
+    # a symlinked folder may lead out of the store: the one-ticker path checks where it leads
+    linked = {t for t in tickers if os.path.islink(os.path.join(store.root, t))}
+    batch.others += [t for t in tickers if t in linked]
+    tickers = [t for t in tickers if t not in linked]
     listings = bulk.catalogs(store.root, tickers, CATALOG_COLUMNS)
     chosen, earlier = _chosen(listings, at)
     now_rows = {r["ticker"]: r for r in chosen.iter_rows(named=True)}
@@ -190,8 +191,9 @@ def scan_batch(
         .group_by("index")
         .agg(pl.col("implied_volatility").is_not_null().any().alias("iv"))
     )
-    solved = set(has_iv.filter(~pl.col("iv")).get_column("index").to_list())
-    if solved:  # IV solved from mid prices: the one-ticker path
+    # a chain without any IV (or without rows) has it solved from mid prices: the one-ticker path
+    solved = set(range(len(names))) - set(has_iv.filter(pl.col("iv")).get_column("index").to_list())
+    if solved:
         batch.others += [names[i] for i in sorted(solved)]
         rows = rows.filter(~pl.col("index").is_in(sorted(solved)))
     if len(solved) < len(names):
