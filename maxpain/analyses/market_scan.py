@@ -27,6 +27,7 @@ from maxpain.analyses.flip import segment_gamma
 from maxpain.analyses.gamma import CONVENTIONS, DEFAULT_RATE, no_iv_note
 from maxpain.analyses.max_pain import max_pain_table, one_sided_note
 from maxpain.analyses.oi_change import expired_message, publication_messages, thin_message
+from maxpain.analyses.walls import wall_notes
 from maxpain.analyses.window import window_bounds
 from maxpain.chain import note_warnings, strike_thousandths
 from maxpain.fields import IV_PLACEHOLDER_MAX
@@ -258,15 +259,11 @@ class _Pass:
             start_day, end_day = self.bounds[i]
             put_wall, call_wall, put_total, call_total = walls.get(i, (None, None, 0, 0))
             expiration, monthly_max_pain = monthly.get(i, (None, None))
-            wall_notes = []
-            if i not in pooled:
-                wall_notes.append(f"no expiration between {start_day} and {end_day}")
-            elif put_total + call_total == 0:
-                wall_notes.append("every contract in the window reports open interest 0: no walls")
             warnings = [
                 *neighbours.get(ticker, []),
                 *note_warnings(row["notes"] or []),  # a whole snapshot's (partial ones go one by one)
-                *wall_notes,
+                # pooled max pain is computed for every ticker with an expiration in its window
+                *wall_notes(start_day, end_day, listed=i in pooled, open_interest=put_total + call_total),
                 *one_sided.get(i, []),
                 *change_warnings.get(i, []),
                 *gamma_notes.get(i, []),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING
 
 import polars as pl
@@ -373,11 +374,9 @@ def find_walls(
         by_strike, ranked = pl.DataFrame(schema=BY_STRIKE_SCHEMA), pl.DataFrame(schema=WALLS_SCHEMA)
     put_total = int(by_strike.get_column("put_oi").sum() or 0)
     call_total = int(by_strike.get_column("call_oi").sum() or 0)
-    notes = []
-    if not window.expirations:
-        notes.append(f"no expiration between {window.start} and {window.until}")
-    elif put_total + call_total == 0:
-        notes.append("every contract in the window reports open interest 0: no walls")
+    notes = wall_notes(
+        window.start, window.until, listed=bool(window.expirations), open_interest=put_total + call_total
+    )
     spot = chain.meta.spot
     return OIWalls(
         window=window,
@@ -391,6 +390,16 @@ def find_walls(
         by_strike=by_strike,
         notes=notes,
     )
+
+
+def wall_notes(start: date, until: date, *, listed: bool, open_interest: int) -> list[str]:
+    """Why the window from ``start`` to ``until`` has no walls: no expiration listed in it
+    (``listed`` False), or no open interest in its contracts."""
+    if not listed:
+        return [f"no expiration between {start} and {until}"]
+    if open_interest == 0:
+        return ["every contract in the window reports open interest 0: no walls"]
+    return []
 
 
 def distinct_clusters(walls: OIWalls) -> pl.DataFrame:

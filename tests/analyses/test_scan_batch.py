@@ -129,6 +129,8 @@ def cases(tmp_path: Path) -> Store:
             (pl.col("expiration") != date(2025, 12, 19)) | (pl.col("right") == "C")
         )
         store.save(dataclasses.replace(one_sided, frame=calls_only))
+        far = _variant(chain, "FAR")  # nothing expires within a week or two
+        store.save(dataclasses.replace(far, frame=far.frame.filter(pl.col("expiration") > date(2025, 12, 31))))
     store.save(_variant(chains[-1], "LATE"))
     store.save(_variant(chains[0], "EDIT"))
     store.save(_variant(chains[1], "EDIT"))
@@ -186,8 +188,12 @@ def test_a_stale_or_damaged_catalog_is_read_the_one_ticker_way(cases: Store) -> 
     ],
 )
 def test_window_convention_and_rate_reach_the_pass(cases: Store, options: dict[str, Any]) -> None:
-    tickers = ["DEMO", "PLAIN", "ONESIDE", "EDIT"]
+    tickers = ["DEMO", "PLAIN", "ONESIDE", "EDIT", "FAR"]
     assert assert_rows_equal(cases, "latest", tickers, **options) == ["EDIT"]
+    if options.get("weeks") == 1:
+        far = scan_batch(cases, ["FAR"], weeks=1).rows["FAR"]
+        assert far["pooled_max_pain"] is None and far["put_wall"] is None
+        assert any(w.startswith("no expiration between") for w in far["warnings"])
 
 
 def test_a_folder_leading_out_of_the_store_is_not_read(cases: Store, tmp_path: Path) -> None:
