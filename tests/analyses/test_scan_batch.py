@@ -130,7 +130,9 @@ def cases(tmp_path: Path) -> Store:
         )
         store.save(dataclasses.replace(one_sided, frame=calls_only))
         far = _variant(chain, "FAR")  # nothing expires within a week or two
-        store.save(dataclasses.replace(far, frame=far.frame.filter(pl.col("expiration") > date(2025, 12, 31))))
+        store.save(
+            dataclasses.replace(far, frame=far.frame.filter(pl.col("expiration") > date(2025, 12, 31)))
+        )
     store.save(_variant(chains[-1], "LATE"))
     store.save(_variant(chains[0], "EDIT"))
     store.save(_variant(chains[1], "EDIT"))
