@@ -167,7 +167,9 @@ def warnings_of(listings: pl.DataFrame, targets: dict[str, str]) -> dict[str, li
         Ticker → its snapshot's warnings (tickers without any are left out).
     """
     usable = listings.filter(pl.col("damaged").is_null() & pl.col("captured_at").is_not_null())
-    wanted = pl.DataFrame({"ticker": list(targets), "id": list(targets.values())})
+    wanted = pl.DataFrame(
+        {"ticker": list(targets), "id": list(targets.values())}, schema={"ticker": pl.String, "id": pl.String}
+    )
     times = usable.join(wanted, on=["ticker", "id"]).select("ticker", target=pl.col("captured_at"))
     reach = timedelta(days=quality.NEIGHBOUR_DAYS + 1)
     around = usable.join(times, on="ticker", maintain_order="left").with_columns(
