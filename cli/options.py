@@ -13,6 +13,8 @@ from typing import Any
 
 import click
 
+from maxpain.choices import CONVENTIONS
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -182,7 +184,7 @@ def convention_option(*, when: str | None = None) -> Decorator:
     text = "Who is short the options: naive = dealers long calls, short puts; dealer-short = short all."
     return click.option(
         "--convention",
-        type=click.Choice(["naive", "dealer-short"]),
+        type=click.Choice(CONVENTIONS),
         default=None if when else "naive",
         show_default=when is None,
         help=f"For {when}: {text[0].lower()}{text[1:]} (default naive)" if when else text,

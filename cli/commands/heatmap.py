@@ -6,6 +6,8 @@ from datetime import date
 
 import click
 
+from maxpain.choices import HEATMAP_METRICS
+
 from ..options import (
     Settings,
     StrikeRange,
@@ -25,7 +27,7 @@ from ..snapshots import snapshot, snapshot_pair
 @at_option
 @click.option(
     "--metric",
-    type=click.Choice(["oi", "calls", "puts", "net", "change", "gex"]),
+    type=click.Choice(HEATMAP_METRICS),
     default="oi",
     show_default=True,
     help="What the cells show.",

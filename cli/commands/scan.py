@@ -6,6 +6,8 @@ from datetime import date
 
 import click
 
+from maxpain.choices import SCAN_SORTABLE
+
 from ..options import (
     DATE,
     Settings,
@@ -33,19 +35,7 @@ from ..snapshots import open_store
 )
 @click.option(
     "--sort",
-    type=click.Choice(
-        [
-            "ticker",
-            "spot",
-            "monthly_distance_pct",
-            "put_call_oi",
-            "net_gex",
-            "flip_distance_pct",
-            "top_build_up",
-            "put_wall_distance_pct",
-            "call_wall_distance_pct",
-        ]
-    ),
+    type=click.Choice(SCAN_SORTABLE),
     default="ticker",
     show_default=True,
     help="Order of the rows (numbers: largest first; distances and GEX by size).",

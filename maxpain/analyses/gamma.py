@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import polars as pl
 
-from maxpain import kernels, pricing
+from maxpain import choices, kernels, pricing
 from maxpain.analyses.expected_move import ExpectedMove, expected_move, two_sided_mid
 from maxpain.analyses.flip import nearest_flip, sweep_grid
 from maxpain.analyses.window import Window, make_window
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
 #: Sign of a call's and of a put's GEX under each convention.
-CONVENTIONS: dict[str, tuple[int, int]] = {"naive": (1, -1), "dealer-short": (-1, -1)}
+CONVENTIONS: dict[str, tuple[int, int]] = dict(zip(choices.CONVENTIONS, ((1, -1), (-1, -1)), strict=True))
 CONVENTION_TEXT = {
     "naive": "dealers long calls, short puts (calls +, puts −)",
     "dealer-short": "dealers short every option (calls −, puts −)",

@@ -19,12 +19,12 @@ from maxpain.analyses._frames import in_expirations
 from maxpain.analyses.walls import OIWalls, ranked_walls
 from maxpain.analyses.window import Window
 from maxpain.chain import Chain
+from maxpain.choices import HEATMAP_METRICS
 from maxpain.errors import InputError
 
 if TYPE_CHECKING:
     from maxpain.analyses.oi_change import OIChange
 
-HEATMAP_METRICS = ("oi", "calls", "puts", "net", "change", "gex")
 #: Metrics whose values are signed (a diverging scale).
 SIGNED_METRICS = ("net", "change", "gex")
 

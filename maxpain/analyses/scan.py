@@ -25,6 +25,7 @@ from maxpain.analyses.max_pain import max_pain_by_expiration, one_sided_warnings
 from maxpain.analyses.oi_change import open_interest_change
 from maxpain.analyses.walls import find_walls
 from maxpain.analyses.window import make_window
+from maxpain.choices import SCAN_SORTABLE
 from maxpain.errors import InputError, NotFoundError, StoreError
 from maxpain.market import is_monthly, trading_day
 from maxpain.snapshot import open_snapshot
@@ -56,17 +57,7 @@ FIELDS = (
     "warnings",
 )
 #: Fields ``--sort`` accepts (numbers; a build-up sorts by its change).
-SORTABLE = (
-    "ticker",
-    "spot",
-    "monthly_distance_pct",
-    "put_call_oi",
-    "net_gex",
-    "flip_distance_pct",
-    "top_build_up",
-    "put_wall_distance_pct",
-    "call_wall_distance_pct",
-)
+SORTABLE = SCAN_SORTABLE
 
 
 @dataclass(frozen=True)
