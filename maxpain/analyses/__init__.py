@@ -21,6 +21,7 @@ module                    answers
 ``expected_move``         the at-the-money straddle and the IV move of an expiration
 ``scan``                  one row per ticker at a date (the one-ticker reference row)
 ``market_scan``           the scan of many tickers in one pass (ticker × expiration segments)
+``build_ups``             OI build-ups of many tickers at once, with each comparison's warnings
 ========================  ======================================================================
 
 Names load their module on first use (PEP 562), so a command pays only for the analyses it runs:
