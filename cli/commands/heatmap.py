@@ -102,7 +102,8 @@ def heatmap(
         until = analyses.requested_until(opened.chain, until=until, weeks=weeks)
         columns = analyses.open_expirations(opened.chain, until=until)
         if metric == "gex":
-            from maxpain.analyses.gamma import DEFAULT_RATE, UNIT, gex_grid
+            from maxpain.analyses.gamma import DEFAULT_RATE, UNIT
+            from maxpain.analyses.grid import gex_grid
 
             convention = convention or "naive"
             rate = DEFAULT_RATE if rate is None else rate

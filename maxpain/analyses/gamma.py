@@ -27,7 +27,7 @@ from maxpain.fields import IV_PLACEHOLDER_MAX
 from maxpain.market import trading_day, years_to_expiry
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    pass
 
 #: Sign of a call's and of a put's GEX under each convention.
 CONVENTIONS: dict[str, tuple[int, int]] = dict(zip(choices.CONVENTIONS, ((1, -1), (-1, -1)), strict=True))
@@ -441,33 +441,3 @@ def _wall(by_strike: pl.DataFrame, column: str) -> float | None:
 def no_iv_note(count: int) -> str:
     """The note of a window where ``count`` contracts with open interest have no usable IV."""
     return f"{count:,} contracts with open interest have no usable IV: left out of GEX"
-
-
-def gex_grid(
-    chain: Chain, expirations: Sequence[date], *, convention: str = "naive", rate: float = DEFAULT_RATE
-) -> tuple[pl.DataFrame, list[str]]:
-    """Net GEX by (expiration, strike), for a heatmap: ``expiration, strike, value``.
-
-    Parameters
-    ----------
-    chain
-        The snapshot (needs a spot price).
-    expirations
-        The board's columns.
-    convention, rate
-        As :func:`gamma_exposure`.
-
-    Returns
-    -------
-    (polars.DataFrame, list[str])
-        The cells, sorted by expiration and strike (contracts without usable IV count 0), and
-        the notes on what was left out.
-    """
-    frame = chain.frame.filter(pl.col("expiration").is_in(list(expirations)))
-    priced = price_contracts(chain, frame, convention=convention, rate=rate)
-    grid = (
-        gex_by_strike(frame, priced, by_expiration=True)
-        .select("expiration", "strike", value=pl.col("net_gex"))
-        .sort("expiration", "strike")
-    )
-    return grid, priced.notes

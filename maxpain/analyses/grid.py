@@ -86,6 +86,38 @@ def change_grid(change: OIChange, expirations: Sequence[date] | None = None) -> 
     )
 
 
+def gex_grid(
+    chain: Chain, expirations: Sequence[date], *, convention: str = "naive", rate: float | None = None
+) -> tuple[pl.DataFrame, list[str]]:
+    """Net GEX by (expiration, strike), for a heatmap: ``expiration, strike, value``.
+
+    Parameters
+    ----------
+    chain
+        The snapshot (needs a spot price).
+    expirations
+        The board's columns.
+    convention, rate
+        As :func:`maxpain.analyses.gamma.gamma_exposure` (rate default: its ``DEFAULT_RATE``).
+
+    Returns
+    -------
+    (polars.DataFrame, list[str])
+        The cells, sorted by expiration and strike (contracts without usable IV count 0), and
+        the notes on what was left out.
+    """
+    from maxpain.analyses.gamma import DEFAULT_RATE, gex_by_strike, price_contracts  # numpy: on use
+
+    frame = chain.frame.filter(pl.col("expiration").is_in(list(expirations)))
+    priced = price_contracts(chain, frame, convention=convention, rate=DEFAULT_RATE if rate is None else rate)
+    grid = (
+        gex_by_strike(frame, priced, by_expiration=True)
+        .select("expiration", "strike", value=pl.col("net_gex"))
+        .sort("expiration", "strike")
+    )
+    return grid, priced.notes
+
+
 def max_pain_by_column(table: pl.DataFrame) -> dict[date, float | None]:
     """Each column's max pain, for marking it on a board.
 

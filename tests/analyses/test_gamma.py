@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 from maxpain import kernels, pricing
 from maxpain.analyses.expected_move import expected_move
 from maxpain.analyses.flip import SWEEP_STEPS, nearest_flip, segment_gamma, sweep_grid
-from maxpain.analyses.gamma import IV_SOLVED, gamma_exposure, gex_grid, usable_volatility
+from maxpain.analyses.gamma import IV_SOLVED, gamma_exposure, usable_volatility
+from maxpain.analyses.grid import gex_grid
 from maxpain.chain import Chain
 from maxpain.errors import InputError
 from maxpain.market import years_to_expiry
