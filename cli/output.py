@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -149,10 +150,14 @@ def emit_csv(text: str) -> None:
 
 
 def emit_json(document: Any) -> None:
-    """One JSON document: NaN and infinities become null, never invalid JSON."""
+    """One JSON document: NaN and infinities become null, never invalid JSON. Indented for a
+    terminal; on one line into a pipe or a file (what scripts read: Python's encoder is ten times
+    faster without indentation, which a 5,000-row scan notices)."""
     from .payloads import clean
 
-    click.echo(json.dumps(clean(document), indent=2, ensure_ascii=False, allow_nan=False))
+    stream = sys.stdout
+    indent = 2 if stream is not None and stream.isatty() else None
+    click.echo(json.dumps(clean(document), indent=indent, ensure_ascii=False, allow_nan=False))
 
 
 # library parameter → the option that sets it

@@ -18,11 +18,13 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from maxpain import catalog
+from maxpain import catalog, scan_index
 from maxpain.chain import CHAIN_SCHEMA
 
 
-def catalogs(root: Path, tickers: Sequence[str], columns: Sequence[str]) -> pl.DataFrame:
+def catalogs(
+    root: Path, tickers: Sequence[str], columns: Sequence[str], *, index: bool = False
+) -> pl.DataFrame:
     """``ticker`` and ``columns`` of every ticker's catalog, oldest first within each ticker.
 
     Parameters
@@ -33,6 +35,9 @@ def catalogs(root: Path, tickers: Sequence[str], columns: Sequence[str]) -> pl.D
         Validated tickers whose folders are inside the store.
     columns
         Catalog columns (:data:`maxpain.catalog.COLUMNS`).
+    index
+        Read the rows of unchanged tickers from the store's scan index, and index the catalogs read
+        together when there are many (:mod:`maxpain.scan_index`).
 
     Returns
     -------
@@ -41,8 +46,13 @@ def catalogs(root: Path, tickers: Sequence[str], columns: Sequence[str]) -> pl.D
     """
     wanted = list(dict.fromkeys(columns))
     schema = {"ticker": pl.String, **{c: catalog.COLUMNS[c] for c in wanted}}
-    trusted = [t for t in tickers if catalog.fresh(root, t)]
+    now = scan_index.stamps(root, tickers) if index else {}
+    listing = scan_index.read_listing(root, now, wanted) if index else None
+    current = listing.current if listing is not None else set()
     parts: list[pl.DataFrame] = []
+    if listing is not None and current:
+        parts.append(listing.frame.filter(pl.col("ticker").is_in(list(current))).select("ticker", *wanted))
+    trusted = [t for t in tickers if t not in current and catalog.fresh(root, t)]
     if trusted:
         paths = [catalog.catalog_path(root, t) for t in trusted]
         try:
@@ -57,10 +67,17 @@ def catalogs(root: Path, tickers: Sequence[str], columns: Sequence[str]) -> pl.D
             if len(set(files)) != len(files) or not set(files) <= by_path.keys():
                 raise ValueError("rows of one catalog apart")
             ticker = np.repeat(np.array([by_path[f] for f in files]), runs.struct.field("len").to_numpy())
-            parts.append(together.select(pl.Series("ticker", ticker, dtype=pl.String), *wanted))
+            read = together.select(pl.Series("ticker", ticker, dtype=pl.String), *wanted)
         except Exception:  # one catalog cut short since its footer was read: each on its own
             trusted = []
-    done = set(trusted)
+        else:
+            parts.append(read)
+            stamped = {t: now[t] for t in trusted if t in now}
+            if len(stamped) >= scan_index.MIN_FILES:
+                scan_index.write_listing(
+                    root, listing, read.filter(pl.col("ticker").is_in(list(stamped))), stamped
+                )
+    done = current | set(trusted)
     for name in tickers:
         if name not in done:
             frame = catalog.load(root, name, columns=wanted)
@@ -119,3 +136,38 @@ def snapshot_rows(paths: Sequence[Path | str], columns: Sequence[str], rows: Seq
         raise ValueError(msg)
     index = np.repeat(np.arange(len(paths), dtype=np.int64), np.asarray(rows, dtype=np.int64))
     return frame.select(pl.Series("file", index), *(pl.col(c).cast(CHAIN_SCHEMA[c]) for c in wanted))
+
+
+def read_snapshots(
+    root: Path | str, files: Sequence[scan_index.SnapshotFile], columns: Sequence[str], *, index: bool = False
+) -> pl.DataFrame:
+    """:func:`snapshot_rows` of ``files`` in the store at ``root`` (``file`` is the position in
+    ``files``), the files in the scan index read from it (``index``), the others from their
+    files, which are then indexed when there are many of one day (:mod:`maxpain.scan_index`).
+
+    Raises
+    ------
+    Exception
+        As :func:`snapshot_rows`.
+    """
+    wanted = list(dict.fromkeys(columns))
+    frames, covered = scan_index.read_rows(root, files, wanted) if index else ([], np.zeros(len(files), bool))
+    direct = np.flatnonzero(~covered)
+    base = os.fspath(root)
+    listed = [files[k] for k in direct.tolist()]
+    read = snapshot_rows(
+        [os.path.join(base, f.ticker, f.id + ".parquet") for f in listed],
+        wanted,
+        [f.rows for f in listed],
+    )
+    read = read.with_columns(file=pl.Series(direct[read.get_column("file").to_numpy()]))
+    frames.append(read)
+    if index and direct.shape[0] >= scan_index.MIN_FILES:
+        scan_index.write_rows(root, files, pl.concat(frames), ~covered)
+    # in file order when the parts follow each other (the usual case), else sorted
+    frames.sort(key=lambda f: f.get_column("file").min() if f.height else -1)  # type: ignore[arg-type, return-value]
+    out = pl.concat(frames)
+    positions = out.get_column("file").to_numpy()
+    if positions.shape[0] > 1 and bool((np.diff(positions) < 0).any()):
+        out = out.sort("file", maintain_order=True)
+    return out

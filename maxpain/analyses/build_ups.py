@@ -41,20 +41,11 @@ def build_ups_of_many(
         out when no OI was added), and → the comparison's warnings.
     """
     compared = sorted(captured)
-    live = rows.filter(pl.col("live") & pl.col("index").is_in(compared)).with_columns(
-        pair=(pl.col("index").cast(pl.Int64) * 2**32)
-        + pl.col("root").cast(pl.Categorical).to_physical().cast(pl.Int64),
-        key=(pl.col("expiration").cast(pl.Int64) * 2**36)
-        + (pl.col("right") == "P").cast(pl.Int64) * 2**35
-        + pl.col("units"),
-    )
-    side_a = live.filter(~pl.col("later")).select(
-        "pair", "key", oi_from=pl.col("open_interest"), strike_a=pl.col("strike")
-    )
+    live = rows.filter(pl.col("live") & pl.col("index").is_in(compared))
+    side_a = live.filter(~pl.col("later"))
     matched = (
         live.filter(pl.col("later"))
-        .join(side_a.with_columns(in_a=pl.lit(True)), on=["pair", "key"], how="left")
-        .with_columns(in_a=pl.col("in_a").fill_null(False))
+        .with_columns(match_rows(side_a, live.filter(pl.col("later"))))
         .with_columns(
             change=pl.col("open_interest") - pl.when(pl.col("in_a")).then(pl.col("oi_from")).otherwise(0),
             strike=pl.coalesce("strike_a", "strike"),
@@ -145,3 +136,117 @@ def build_ups_of_many(
             found.append(thin_message(thin_at, count_a, count_b))
         warnings[i] = found
     return build_ups, warnings
+
+
+def match_rows(side_a: pl.DataFrame, side_b: pl.DataFrame) -> list[pl.Series]:
+    """For each row of ``side_b``, the row of ``side_a`` holding the same contract (same
+    ``index``, ``root``, ``expiration``, ``right`` and ``units``): ``in_a``, and that row's
+    ``oi_from`` (open interest) and ``strike_a`` (null where there is none).
+
+    Each contract becomes one int64 key, its fields packed in as few bits as they need (the root
+    as its rank among the ticker's roots), matched by a binary search over A's sorted keys: a
+    snapshot's rows are stored in contract order, so the sort is usually skipped. Contracts whose
+    fields do not fit in 63 bits are matched by a join on three keys instead (same answer).
+    """
+    keys = _packed_keys(side_a, side_b)
+    if keys is None:
+        return _joined(side_a, side_b)
+    key_a, key_b = keys
+    order = None if bool((np.diff(key_a) > 0).all()) else np.argsort(key_a, kind="stable")
+    sorted_a = key_a if order is None else key_a[order]
+    found = np.minimum(np.searchsorted(sorted_a, key_b), max(sorted_a.shape[0] - 1, 0))
+    hit = sorted_a[found] == key_b if sorted_a.shape[0] else np.zeros(key_b.shape[0], dtype=bool)
+    row = found if order is None else order[found]
+    take = pl.Series(np.where(hit, row, 0))
+    in_a = pl.Series("in_a", hit)
+    if side_a.height == 0:
+        nulls = pl.repeat(None, side_b.height, eager=True)
+        return [in_a, nulls.cast(pl.Int64).alias("oi_from"), nulls.cast(pl.Float64).alias("strike_a")]
+    picked = side_a.select("open_interest", "strike")[take]
+    return [
+        in_a,
+        pl.select(pl.when(in_a).then(picked.get_column("open_interest"))).to_series().alias("oi_from"),
+        pl.select(pl.when(in_a).then(picked.get_column("strike"))).to_series().alias("strike_a"),
+    ]
+
+
+def _bits(largest: int) -> int:
+    return max(int(largest).bit_length(), 1)
+
+
+def _packed_keys(side_a: pl.DataFrame, side_b: pl.DataFrame) -> tuple[np.ndarray, np.ndarray] | None:
+    """Both sides' contracts as int64 keys (ticker, root rank, expiration, strike units, right),
+    or None when they need more than 63 bits."""
+    both = pl.concat([side_a.select(_KEY_FIELDS), side_b.select(_KEY_FIELDS)])
+    if both.height == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    index = both.get_column("index").cast(pl.Int64).to_numpy()
+    units = both.get_column("units").cast(pl.Int64).to_numpy()
+    if int(index.min()) < 0 or int(units.min()) < 0:
+        return None
+    days = both.get_column("expiration").cast(pl.Int64).to_numpy()
+    put = (both.get_column("right") == "P").to_numpy().astype(np.int64)
+    # a ticker whose rows all hold one root needs no root bits: only the others' roots are ranked
+    root = both.get_column("root")
+    if root.null_count():
+        return None
+    starts = np.flatnonzero(np.concatenate(([True], np.diff(index) != 0)))  # runs of one ticker
+    inside = (root != root.shift(1)).fill_null(True).to_numpy()
+    inside[starts] = False  # a root change within a run of one ticker
+    firsts = pl.DataFrame({"index": index[starts], "root": root.gather(starts)})
+    across = firsts.group_by("index").agg(pl.col("root").n_unique() > 1).filter(pl.col("root"))
+    mixed_tickers = np.zeros(int(index.max()) + 1, dtype=bool)
+    mixed_tickers[index[np.flatnonzero(inside)]] = True
+    mixed_tickers[across.get_column("index").to_numpy()] = True
+    mixed = mixed_tickers[index]
+    rank = np.zeros(index.shape[0], dtype=np.int64)
+    if mixed.any():  # the ticker's roots in string order (both sides ranked together)
+        subset = both.filter(pl.Series(mixed))
+        ranked = subset.select(pl.col("root").rank("dense").over("index").cast(pl.Int64) - 1)
+        rank[mixed] = ranked.to_series().to_numpy()
+    low_day = int(days.min())
+    sizes = (
+        _bits(int(index.max())),
+        _bits(int(rank.max())),
+        _bits(int(days.max()) - low_day),
+        _bits(int(units.max())),
+        1,
+    )
+    if sum(sizes) > 63:
+        return None
+    key = index.astype(np.int64)
+    for part, size in zip((rank, days - low_day, units, put), sizes[1:], strict=True):
+        key = (key << size) | part
+    return key[: side_a.height], key[side_a.height :]
+
+
+_KEY_FIELDS = ["index", "root", "expiration", "units", "right"]
+
+
+def _joined(side_a: pl.DataFrame, side_b: pl.DataFrame) -> list[pl.Series]:
+    """:func:`match_rows` by a join on three integer keys (any field sizes)."""
+
+    def keyed(frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.with_columns(
+            pair=(pl.col("index").cast(pl.Int64) * 2**32)
+            + pl.col("root").cast(pl.Categorical).to_physical().cast(pl.Int64),
+            key=pl.col("expiration").cast(pl.Int64) * 2 + (pl.col("right") == "P").cast(pl.Int64),
+        )
+
+    found = (
+        keyed(side_b)
+        .select("pair", "key", "units")
+        .join(
+            keyed(side_a).select(
+                "pair", "key", "units", oi_from="open_interest", strike_a="strike", in_a=pl.lit(True)
+            ),
+            on=["pair", "key", "units"],
+            how="left",
+            maintain_order="left",
+        )
+    )
+    return [
+        found.get_column("in_a").fill_null(False),
+        found.get_column("oi_from"),
+        found.get_column("strike_a"),
+    ]

@@ -33,6 +33,7 @@ from maxpain.chain import note_warnings, strike_thousandths
 from maxpain.fields import IV_PLACEHOLDER_MAX
 from maxpain.market import is_monthly, years_to_expiry
 from maxpain.neighbours import warnings_of
+from maxpain.scan_index import SnapshotFile
 from maxpain.store import Store
 
 #: The snapshot columns the scan's figures read.
@@ -126,9 +127,12 @@ def scan_batch(
     weeks: int | None = None,
     convention: str = "naive",
     rate: float = DEFAULT_RATE,
+    index: bool = False,
 ) -> Batch:
     """The rows of ``tickers`` at ``at`` that one combined pass can give (see the module's
-    docstring); the others are listed in :attr:`Batch.others`.
+    docstring); the others are listed in :attr:`Batch.others`. ``index``: read through the store's
+    scan index, and keep it (:mod:`maxpain.scan_index`; one pass over the whole store, not a part
+    of it among many).
 
     Raises
     ------
@@ -146,7 +150,7 @@ def scan_batch(
     linked = {t for t in tickers if os.path.islink(os.path.join(store.root, t))}
     batch.others += [t for t in tickers if t in linked]
     tickers = [t for t in tickers if t not in linked]
-    listings = bulk.catalogs(store.root, tickers, CATALOG_COLUMNS)
+    listings = bulk.catalogs(store.root, tickers, CATALOG_COLUMNS, index=index)
     chosen, earlier = _chosen(listings, at)
     now_rows = {r["ticker"]: r for r in chosen.iter_rows(named=True)}
     before_rows = {r["ticker"]: r for r in earlier.iter_rows(named=True)}
@@ -166,13 +170,14 @@ def scan_batch(
             names.append(ticker)
     if not names:
         return batch
-    files = [(t, now_rows[t]["id"], True) for t in names]
-    files += [(t, before_rows[t]["id"], False) for t in names if t in before_rows]
+    files = [(t, now_rows[t], True) for t in names]
+    files += [(t, before_rows[t], False) for t in names if t in before_rows]
     try:
-        rows = bulk.snapshot_rows(
-            [_file(store, t, i) for t, i, _ in files],
+        rows = bulk.read_snapshots(
+            store.root,
+            [SnapshotFile(t, r["id"], r["size"], r["mtime_ns"], r["contracts"]) for t, r, _ in files],
             COLUMNS,
-            [(now_rows if later else before_rows)[t]["contracts"] for t, _, later in files],
+            index=index,
         )
     except Exception:  # a file that cannot be read: the one-ticker path says which, and why
         batch.others += names

@@ -165,17 +165,20 @@ def scan_task(root: str, ticker: str, **options: Any) -> dict[str, Any] | tuple[
         return ticker, str(error)
 
 
-def scan_part(root: str, tickers: Sequence[str], **options: Any) -> list[dict[str, Any] | tuple[str, str]]:
+def scan_part(
+    root: str, tickers: Sequence[str], *, index: bool = False, **options: Any
+) -> list[dict[str, Any] | tuple[str, str]]:
     """One engine task: the rows of ``tickers``, in the order given, from one combined pass
-    (:func:`maxpain.analyses.market_scan.scan_batch`), the tickers it leaves each on the
-    one-ticker path (a thread per core); ``(ticker, why)`` for a ticker with nothing at the date.
-    (Snapshots listing adjusted roots always take the one-ticker path, so ``include_adjusted``
-    only reaches it.)"""
+    (:func:`maxpain.analyses.market_scan.scan_batch`, through the store's scan index when
+    ``index``), the tickers it leaves each on the one-ticker path (a thread per core); ``(ticker,
+    why)`` for a ticker with nothing at the date. (Snapshots listing adjusted roots always take the
+    one-ticker path, so ``include_adjusted`` only reaches it.)"""
     from maxpain.analyses.market_scan import scan_batch
 
     batch = scan_batch(
         Store(root),
         tickers,
+        index=index,
         **{k: v for k, v in options.items() if k != "include_adjusted"},
     )
     alone = in_threads(partial(scan_task, root, **options), batch.others)
@@ -230,8 +233,8 @@ def scan(
         include_adjusted=include_adjusted,
     )
     names = list(tickers)
-    if engine is None:
-        results = task(names)
+    if engine is None:  # one pass over them all: through the store's scan index
+        results = task(names, index=True)
     else:  # partitioned by ticker: each part one combined pass on a worker
         size = max(1, min(PART_TICKERS, -(-len(names) // MIN_PARTS)))
         parts = [names[i : i + size] for i in range(0, len(names), size)]

@@ -129,3 +129,16 @@ def test_help_reads_cleanly_at_80_columns(capsys: pytest.CaptureFixture[str]) ->
                 and line.rstrip()[-2:-1].isalpha()
                 and following.strip()[:1].isalpha()
             ), line
+
+
+def test_json_is_indented_for_a_terminal_and_one_line_into_a_pipe(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, demo: str
+) -> None:
+    import sys
+
+    code, piped, _ = cli(capsys, "--store", demo, "report", "DEMO", "--json")
+    assert code == 0 and piped.count("\n") == 1  # one line (and its newline)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    code, shown, _ = cli(capsys, "--store", demo, "report", "DEMO", "--json")
+    assert code == 0 and shown.startswith('{\n  "') and shown.count("\n") > 20
+    assert json.loads(piped) == json.loads(shown)
