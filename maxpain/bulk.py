@@ -12,6 +12,7 @@ file), so a combined read never says more than the per-ticker reads would.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -53,6 +54,7 @@ def catalogs(
     if listing is not None and current:
         parts.append(listing.frame.filter(pl.col("ticker").is_in(list(current))).select("ticker", *wanted))
     trusted = [t for t in tickers if t not in current and catalog.fresh(root, t)]
+    fresh: list[pl.DataFrame] = []  # rows to index
     if trusted:
         paths = [catalog.catalog_path(root, t) for t in trusted]
         try:
@@ -72,16 +74,24 @@ def catalogs(
             trusted = []
         else:
             parts.append(read)
-            stamped = {t: now[t] for t in trusted if t in now}
-            if len(stamped) >= scan_index.MIN_FILES:
-                scan_index.write_listing(
-                    root, listing, read.filter(pl.col("ticker").is_in(list(stamped))), stamped
-                )
+            if index:
+                fresh.append(read)
     done = current | set(trusted)
+    stamped = {t: now[t] for t in trusted if t in now}
     for name in tickers:
         if name not in done:
             frame = catalog.load(root, name, columns=wanted)
             parts.append(frame.select(pl.lit(name, dtype=pl.String).alias("ticker"), *wanted))
+            before = now.get(name)
+            if before is not None and time.time_ns() - before[0] > catalog.SETTLE_NS:
+                # refreshed as of a folder time taken before: a later change shows as another time
+                after = scan_index.stamps(root, [name]).get(name)
+                if after is not None and after[0] == before[0] and after[1] >= 0:
+                    fresh.append(parts[-1])
+                    stamped[name] = after
+    if len(stamped) >= scan_index.MIN_FILES:
+        rows = pl.concat(fresh).filter(pl.col("ticker").is_in(list(stamped)))
+        scan_index.write_listing(root, listing, rows, stamped)
     if not parts:
         return pl.DataFrame(schema=schema)
     order = {t: i for i, t in enumerate(tickers)}

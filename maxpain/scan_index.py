@@ -8,8 +8,9 @@ Derived data, like the catalogs, under ``<store>/.catalog/scan/``:
 - ``listing.index``: the scan's catalog columns of many tickers, each ticker with the stamp its rows
   were copied under: the modification times of its folder and of its catalog file. A ticker's rows
   are used while both are unchanged (a snapshot saved, added or removed changes the folder; a
-  catalog rewritten, refreshed or rebuilt changes its file), else its catalog is read. Only
-  catalogs trusted unread (:func:`maxpain.catalog.fresh`) are copied.
+  catalog rebuilt changes its file), else its catalog is read. Rows are copied from a catalog
+  trusted unread (:func:`maxpain.catalog.fresh`) or just refreshed (stamped with the folder's time
+  taken before the refresh, and only once that time has settled: :data:`maxpain.catalog.SETTLE_NS`).
 - ``<DATE>.rows``: the scan's columns of snapshot files captured that UTC day, each file keyed on
   ticker, id, size, modification time and row count as its catalog row recorded them; a file's
   rows are used when its catalog row says the same (the scan has checked the file on disk against
@@ -59,15 +60,19 @@ def folder(root: Path | str) -> Path:
 
 
 def stamps(root: Path | str, tickers: Sequence[str]) -> dict[str, Stamp]:
-    """The stamp of each ticker that has a folder and a catalog file (two stats each)."""
+    """The stamp of each ticker that has a folder (two stats each; -1 for a missing catalog, a
+    time no entry records)."""
     base = os.fspath(root)
     out: dict[str, Stamp] = {}
     for ticker in tickers:
         try:
             folder_ns = os.stat(os.path.join(base, ticker)).st_mtime_ns
-            catalog_ns = os.stat(os.path.join(base, catalog.FOLDER, ticker + ".catalog")).st_mtime_ns
         except OSError:
             continue
+        try:
+            catalog_ns = os.stat(os.path.join(base, catalog.FOLDER, ticker + ".catalog")).st_mtime_ns
+        except OSError:
+            catalog_ns = -1
         out[ticker] = (folder_ns, catalog_ns)
     return out
 

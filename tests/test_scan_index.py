@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import shutil
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -115,6 +116,39 @@ def test_a_ticker_changed_since_is_read_again(store: Store, monkeypatch: pytest.
     catalog.load(store.root, "BBB", rebuild=True)
     rows_of(store, index=True)
     assert "BBB" in reads.fresh and "CCC" not in reads.fresh
+
+
+def test_catalogs_refreshed_after_a_day_of_saves_are_indexed(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows_of(store, index=True)
+    for name in NAMES:  # the next day's collection: a snapshot saved for every ticker
+        chain = store.load(store.resolve(name))
+        later = dataclasses.replace(chain.meta, captured_at=chain.meta.captured_at + timedelta(days=1))
+        store.save(dataclasses.replace(chain, meta=later))
+    loads: list[str] = []
+    load = catalog.load
+
+    def counted(root: Path, ticker: str, **options: Any) -> pl.DataFrame:
+        loads.append(ticker)
+        return load(root, ticker, **options)
+
+    monkeypatch.setattr(catalog, "load", counted)
+    assert rows_of(store, index=True) == rows_of(store, index=False)
+    # the folders changed too recently to record: each catalog is refreshed, nothing indexed yet
+    assert sorted(set(loads)) == sorted(NAMES)
+    old = os.stat(store.root).st_mtime_ns - 5 * catalog.SETTLE_NS  # later than the fixture's
+    for name in NAMES:
+        os.utime(store.root / name, ns=(old, old))
+    loads.clear()
+    refreshed = rows_of(store, index=True)  # refreshed (their new rows in .recent files) and indexed
+    assert sorted(loads) == sorted(NAMES)
+    assert (store.root / ".catalog" / "AAA.recent").exists()  # so not trusted unread
+    assert refreshed == rows_of(store, index=False)
+    reads = Reads(monkeypatch)
+    loads.clear()
+    assert rows_of(store, index=True) == refreshed
+    assert loads == [] and reads.fresh == [] and reads.files == []
 
 
 def test_a_file_whose_catalog_row_changed_is_not_read_from_the_index(store: Store) -> None:
