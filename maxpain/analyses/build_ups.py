@@ -41,18 +41,18 @@ def build_ups_of_many(
         out when no OI was added), and → the comparison's warnings.
     """
     compared = sorted(captured)
-    live = rows.filter(pl.col("live") & pl.col("index").is_in(compared))
+    # only the columns used below: each filter of millions of rows copies every column it keeps
+    fields = ["index", "later", "ahead", "root", "expiration", "right", "units", "strike", "open_interest"]
+    live = rows.filter(pl.col("live") & pl.col("index").is_in(compared)).select(fields)
     side_a = live.filter(~pl.col("later"))
-    matched = (
-        live.filter(pl.col("later"))
-        .with_columns(match_rows(side_a, live.filter(pl.col("later"))))
-        .with_columns(
-            change=pl.col("open_interest") - pl.when(pl.col("in_a")).then(pl.col("oi_from")).otherwise(0),
-            strike=pl.coalesce("strike_a", "strike"),
-        )
+    side_b = live.filter(pl.col("later"))
+    matched = side_b.with_columns(match_rows(side_a, side_b)).with_columns(
+        change=pl.col("open_interest") - pl.when(pl.col("in_a")).then(pl.col("oi_from")).otherwise(0),
+        strike=pl.coalesce("strike_a", "strike"),
     )
+    added = matched.filter((pl.col("change") > 0) & pl.col("ahead"))
     largest = (
-        matched.filter((pl.col("change") > 0) & pl.col("ahead"))
+        added.filter(pl.col("change") == pl.col("change").max().over("index"))  # sort the ties only
         .sort(
             "index",
             "change",
@@ -78,9 +78,11 @@ def build_ups_of_many(
         ).iter_rows()
     }
     expired = dict(
-        rows.filter(~pl.col("later") & ~pl.col("live"))
+        rows.lazy()
+        .filter(~pl.col("later") & ~pl.col("live"))
         .group_by("index")
         .agg(pl.col("expiration").n_unique())
+        .collect()
         .iter_rows()
     )
     # Σ|change| over the union of contracts: the later snapshot's rows, plus the earlier's
@@ -91,11 +93,7 @@ def build_ups_of_many(
         matched=pl.col("in_a").sum(),
         matched_oi=pl.col("oi_from").filter(pl.col("in_a")).abs().sum(),
     )
-    earlier_side = (
-        live.filter(~pl.col("later"))
-        .group_by("index")
-        .agg(rows=pl.len(), oi=pl.col("open_interest").abs().sum())
-    )
+    earlier_side = side_a.group_by("index").agg(rows=pl.len(), oi=pl.col("open_interest").abs().sum())
     union = later_side.join(earlier_side, on="index", how="full", coalesce=True, suffix="_a").fill_null(0)
     summary = {
         i: (rows_b + rows_a - both, moved + oi_a - both_oi)
