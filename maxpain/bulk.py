@@ -176,7 +176,7 @@ def read_snapshots(
         scan_index.write_rows(root, files, pl.concat(frames), ~covered)
     # in file order when the parts follow each other (the usual case), else sorted
     frames.sort(key=lambda f: f.get_column("file").min() if f.height else -1)  # type: ignore[arg-type, return-value]
-    out = pl.concat(frames)
+    out = pl.concat(frames, rechunk=False)
     positions = out.get_column("file").to_numpy()
     if positions.shape[0] > 1 and bool((np.diff(positions) < 0).any()):
         out = out.sort("file", maintain_order=True)

@@ -214,10 +214,10 @@ def read_rows(
             continue
         of_row = np.repeat(position_of, counts)
         keep = of_row >= 0
+        if not keep.all():  # (a copy of every column: skipped when every entry is used)
+            frame, of_row = frame.filter(pl.Series(keep)), of_row[keep]
         frames.append(
-            frame.filter(pl.Series(keep)).select(
-                pl.Series("file", of_row[keep]), *(pl.col(c).cast(CHAIN_SCHEMA[c]) for c in columns)
-            )
+            frame.select(pl.Series("file", of_row), *(pl.col(c).cast(CHAIN_SCHEMA[c]) for c in columns))
         )
         covered[position_of[position_of >= 0]] = True
     return frames, covered
