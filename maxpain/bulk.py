@@ -7,6 +7,10 @@ since it was written (:func:`maxpain.catalog.fresh`), a snapshot file whose size
 time are the ones its catalog row recorded. Everything else goes through the one-ticker path
 (:func:`maxpain.catalog.load` refreshes a catalog; :meth:`maxpain.store.Store.load` rechecks a
 file), so a combined read never says more than the per-ticker reads would.
+
+A scan of the whole store (``index``) reads first from the store's scan index
+(:mod:`maxpain.scan_index`), which holds the same catalog rows and snapshot rows under the same
+trust rules, and writes it when it had to read many files one by one.
 """
 
 from __future__ import annotations
