@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from maxpain import catalog
+from maxpain import catalog, summary
 from maxpain.chain import CHAIN_SCHEMA
 
 #: The folder inside the catalogs' folder.
@@ -77,6 +77,11 @@ def stamps(root: Path | str, tickers: Sequence[str]) -> dict[str, Stamp]:
     return out
 
 
+def _versions() -> dict[str, Any]:
+    """What an index file was written for: its format, the catalogs' and the summaries'."""
+    return {"format": FORMAT, "catalog": catalog.FORMAT, "summary": summary.VERSION}
+
+
 def _meta(path: Path) -> dict[str, Any] | None:
     """The index file's own metadata, or None when it is missing, unreadable or of another format
     (or written for catalogs or summaries of another version)."""
@@ -88,6 +93,7 @@ def _meta(path: Path) -> dict[str, Any] | None:
         not isinstance(meta, dict)
         or meta.get("format") != FORMAT
         or meta.get("catalog") != catalog.FORMAT
+        or meta.get("summary") != summary.VERSION
         or not isinstance(meta.get("columns"), list)
     ):
         return None
@@ -142,7 +148,7 @@ def write_listing(
         "folder_ns": [s[0] for s in kept.values()],
         "catalog_ns": [s[1] for s in kept.values()],
     }
-    meta = {"format": FORMAT, "catalog": catalog.FORMAT, "columns": columns, "stamps": stamps}
+    meta = {**_versions(), "columns": columns, "stamps": stamps}
     return catalog.replace_file(folder(root) / _LISTING, frame, meta, row_group_size=_ROW_GROUP)
 
 
@@ -249,7 +255,7 @@ def write_rows(
         if rows.height != sum(e[4] for e in entries):
             continue
         listed = {f: [e[i] for e in entries] for i, f in enumerate(_ENTRY)}
-        meta = {"format": FORMAT, "catalog": catalog.FORMAT, "columns": columns, "files": listed}
+        meta = {**_versions(), "columns": columns, "files": listed}
         written |= catalog.replace_file(
             _rows_path(root, day), rows.select(columns), meta, row_group_size=_ROW_GROUP
         )

@@ -176,8 +176,13 @@ def test_a_file_whose_catalog_row_changed_is_not_read_from_the_index(store: Stor
     assert not scan_index.read_rows(store.root, files, [*COLUMNS, "bid"])[1].any()
 
 
-def test_a_damaged_index_costs_only_speed(store: Store) -> None:
+def test_a_damaged_index_costs_only_speed(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     expected = rows_of(store, index=True)
+    with monkeypatch.context() as later:  # written by another version: not read, written anew
+        later.setattr(scan_index, "FORMAT", scan_index.FORMAT + 1)
+        reads = Reads(later)
+        assert rows_of(store, index=True) == expected
+        assert sorted(reads.fresh) == sorted(NAMES)
     for path in scan_index.folder(store.root).iterdir():
         data = path.read_bytes()
         path.write_bytes(data[: len(data) // 2])  # cut short
