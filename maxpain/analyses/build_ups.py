@@ -21,7 +21,7 @@ def build_ups_of_many(
     """Each ticker's largest OI build-up between its two snapshots, and the comparison's warnings:
     what :func:`maxpain.analyses.oi_change.open_interest_change` and its ``largest_build_up`` give
     one ticker at a time, for many at once. Contracts are matched on (root, expiration, strike,
-    right), packed into two integer keys.
+    right) by :func:`match_rows`.
 
     Parameters
     ----------
