@@ -9,6 +9,7 @@ module                    answers
 ========================  ======================================================================
 ``window``                which expirations a view pools (the window rule)
 ``max_pain``              max pain per expiration and pooled, the payout curve
+``max_pain_segments``     max pain of any segments of rows (polars query or kernels): the engine
 ``walls``                 put and call walls, OI clusters
 ``oi_change``             OI build-ups and unwinds between two snapshots, near vs later
 ``positioning``           fresh positioning (volume / OI) inside one snapshot
@@ -53,7 +54,6 @@ if TYPE_CHECKING:
         PooledMaxPain,
         curve_rows,
         max_pain_by_expiration,
-        max_pain_table,
         one_sided_notes,
         one_sided_warnings,
         pain_study,
@@ -61,6 +61,7 @@ if TYPE_CHECKING:
         pooled_max_pain,
         rows_of,
     )
+    from maxpain.analyses.max_pain_segments import max_pain_table
     from maxpain.analyses.oi_change import NearVersusLater, OIChange, open_interest_change, split_near_later
     from maxpain.analyses.positioning import fresh_positioning
     from maxpain.analyses.walls import (
@@ -108,7 +109,7 @@ _HOMES = {
     "make_window": "window",
     "max_pain_by_column": "grid",
     "max_pain_by_expiration": "max_pain",
-    "max_pain_table": "max_pain",
+    "max_pain_table": "max_pain_segments",
     "oi_grid": "grid",
     "one_sided_notes": "max_pain",
     "one_sided_warnings": "max_pain",

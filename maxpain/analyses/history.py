@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from maxpain.analyses.max_pain import max_pain_of_strikes
+from maxpain.analyses.max_pain_segments import max_pain_of_strikes
 from maxpain.catalog import LISTING_COLUMNS
 from maxpain.chain import strikes_of_units
 from maxpain.errors import InputError

@@ -26,7 +26,8 @@ from maxpain import bulk
 from maxpain.analyses.build_ups import build_ups_of_many
 from maxpain.analyses.flip import segment_gamma
 from maxpain.analyses.gamma import CONVENTIONS, DEFAULT_RATE, no_iv_note
-from maxpain.analyses.max_pain import max_pain_table, one_sided_note
+from maxpain.analyses.max_pain import one_sided_note
+from maxpain.analyses.max_pain_segments import max_pain_table
 from maxpain.analyses.walls import wall_notes
 from maxpain.analyses.window import window_bounds
 from maxpain.chain import note_warnings, strike_thousandths

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from maxpain.analyses import _frames
-from maxpain.analyses.max_pain import _max_pain_kernels, max_pain_query
+from maxpain.analyses.max_pain_segments import _max_pain_kernels, max_pain_query
 from maxpain.analyses.walls import StrikeOI, ranked_strikes, strike_table
 from maxpain.sources.files import read_file
 from tests import naive
