@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from maxpain.errors import InputError
@@ -176,7 +177,38 @@ def years_to_expiry(captured_at: datetime, expiration: date) -> float:
         Years, 0 once the close has passed.
     """
     close = datetime.combine(expiration, CLOSE, tzinfo=NEW_YORK).astimezone(UTC)
-    return max((close - captured_at).total_seconds(), 0.0) / (365.0 * 86400.0)
+    return max((close - captured_at).total_seconds(), 0.0) / YEAR_SECONDS
+
+
+#: ACT/365: seconds in a year.
+YEAR_SECONDS = 365.0 * 86400.0
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def microseconds(moment: datetime) -> int:
+    """A timezone-aware moment as whole microseconds since 1970-01-01 UTC (exact)."""
+    return (moment - _EPOCH) // timedelta(microseconds=1)
+
+
+def close_microseconds(expiration: date) -> int:
+    """The expiration's 16:00 New York close as :func:`microseconds`."""
+    return microseconds(datetime.combine(expiration, CLOSE, tzinfo=NEW_YORK))
+
+
+def years_to_expiry_rows(captured: Sequence[datetime], chain: Any, days: Any) -> Any:
+    """:func:`years_to_expiry` of many rows at once, equal to it bit for bit: row ``i`` is
+    captured at ``captured[chain[i]]`` and expires ``days[i]`` days after 1970-01-01 (numpy
+    integer arrays). In int64 microseconds a difference below 2⁵³ converts to float64 exactly, and
+    one division by 10⁶ rounds as ``timedelta.total_seconds`` does."""
+    import numpy as np
+
+    expirations, which = np.unique(days, return_inverse=True)
+    epoch = date(1970, 1, 1)
+    close = np.array(
+        [close_microseconds(epoch + timedelta(days=int(d))) for d in expirations], dtype=np.int64
+    )
+    moments = np.array([microseconds(c) for c in captured], dtype=np.int64)
+    return np.maximum((close[which] - moments[chain]) / 1e6, 0.0) / YEAR_SECONDS
 
 
 def is_monthly(expiration: date, listed: Sequence[date] = ()) -> bool:

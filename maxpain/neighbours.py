@@ -6,6 +6,7 @@ few comparisons and a listing of 10,000 snapshots a few hundred. (The completene
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -184,15 +185,30 @@ def warnings_of(listings: pl.DataFrame, targets: dict[str, str]) -> dict[str, li
         ]
     ).sort("ticker", "order", "suffix", "id", maintain_order=True)
     by_ticker: dict[str, list[tuple[str, datetime, int | None, str | None]]] = {}
-    counts: dict[tuple[str, str], Any] = {}
-    columns = near.select("ticker", "id", "captured_at", "contracts", "positions", "open_counts")
-    for ticker, snapshot, at, contracts, positions, open_counts in columns.iter_rows():
+    position: dict[tuple[str, str], int] = {}
+    columns = near.select("ticker", "id", "captured_at", "contracts", "positions")
+    for row, (ticker, snapshot, at, contracts, positions) in enumerate(columns.iter_rows()):
         by_ticker.setdefault(ticker, []).append((snapshot, at, contracts, positions))
-        counts[(ticker, snapshot)] = open_counts
+        position[(ticker, snapshot)] = row
+    # open counts as flat columns, made into structs only for the snapshots compared
+    lists = near.get_column("open_counts")
+    sizes = lists.list.len()
+    flat = lists.filter(sizes > 0).explode().struct.unnest()  # (an empty list would explode to a null)
+    starts = [0, *itertools.accumulate(sizes.to_list())]
+    expirations = flat.get_column("expiration").to_list()
+    open_contracts = flat.get_column("open_contracts").to_list()
     out: dict[str, list[str]] = {}
 
+    def counts(ticker: str, snapshot: str) -> list[dict[str, Any]]:
+        row = position[(ticker, snapshot)]
+        a, b = starts[row], starts[row + 1]
+        return [
+            {"expiration": e, "open_contracts": n}
+            for e, n in zip(expirations[a:b], open_contracts[a:b], strict=True)
+        ]
+
     def reader(ticker: str) -> CountsReader:
-        return lambda ids: ((i, counts[(ticker, i)]) for i in ids)
+        return lambda ids: ((i, counts(ticker, i)) for i in ids)
 
     for name, rows in by_ticker.items():
         found = _found(rows, [targets[name]], reader(name))
@@ -247,7 +263,8 @@ def _open_counts(
     distinct positions)."""
     needed: dict[str, str] = {}  # key → an id holding it
     for i, neighbours in pairs.items():
-        for j in (i, *neighbours):
+        others = [j for j in neighbours if intact[j].key != intact[i].key]
+        for j in (i, *others) if others else ():  # nothing to compare with: no counts read
             needed.setdefault(intact[j].key, intact[j].id)
     if not needed:
         return {}

@@ -19,8 +19,10 @@ from __future__ import annotations
 import math
 import os
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from maxpain._numba import BoolArray1D, Float64Array1D, Int64Array1D, jit
 from maxpain.kernels import MIN_VOL_TIME
@@ -214,27 +216,108 @@ def totals_at_python(
 totals_at = jit(totals_at_python)
 
 
+def level_bounds_python(
+    levels: npt.NDArray[np.float64],
+    segment: Int64Array1D,
+    offsets: Int64Array1D,
+    inv_spread: Float64Array1D,
+    shift: Float64Array1D,
+    scaled: Float64Array1D,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64], Float64Array1D]:
+    """For each row ``r`` of ascending positive spot levels (``levels[r]``, of segment
+    ``segment[r]``): the total GEX at each level (``level × Σ scaled × φ``, summed in contract
+    order as compiled :func:`totals_at` sums it), over each interval between neighbouring levels a
+    lower and an upper bound of ``Σ scaled × φ`` (the total divided by the level: its sign
+    anywhere inside), and the row's ``Σ |scaled|``.
+
+    ``φ = exp(−d1²/2)`` with ``d1`` increasing in the level: over an interval a contract's ``φ`` is
+    smallest at one of the interval's ends, and largest at one of them unless ``d1`` changes sign
+    inside (then 1).
+
+    Scalar loops, one pass over a segment's contracts per row: fast compiled only (the flip search
+    calls it compiled; see :func:`maxpain.analyses.flip.segment_gamma`).
+    """
+    rows, m = levels.shape
+    totals = np.zeros((rows, m))
+    low = np.zeros((rows, m - 1))
+    high = np.zeros((rows, m - 1))
+    size = np.zeros(rows)
+    logs = np.zeros(m)
+    d1 = np.zeros(m)
+    phi = np.zeros(m)
+    for r in range(rows):
+        for j in range(m):
+            logs[j] = math.log(levels[r, j])
+        for i in range(offsets[segment[r]], offsets[segment[r] + 1]):
+            weight = scaled[i]
+            size[r] += abs(weight)
+            for j in range(m):
+                d1[j] = (logs[j] - shift[i]) * inv_spread[i]
+                phi[j] = math.exp(-0.5 * d1[j] * d1[j])
+                totals[r, j] += weight * phi[j]
+            for j in range(m - 1):
+                least = min(phi[j], phi[j + 1])
+                most = 1.0 if d1[j] < 0.0 < d1[j + 1] else max(phi[j], phi[j + 1])
+                if weight > 0.0:
+                    low[r, j] += weight * least
+                    high[r, j] += weight * most
+                else:
+                    low[r, j] += weight * most
+                    high[r, j] += weight * least
+        for j in range(m):
+            totals[r, j] = levels[r, j] * totals[r, j]
+    return totals, low, high, size
+
+
+level_bounds = jit(level_bounds_python)
+
+
+def _across_cores(
+    kernel: Any, compiled: bool, per_row: tuple[np.ndarray, ...], shared: tuple[Any, ...]
+) -> list[Any]:
+    """``kernel(*per_row, *shared)``: compiled (it releases the GIL), the rows split across the
+    cores, one thread each, with each part's results in row order; else one plain call."""
+    rows = per_row[0].shape[0]
+    workers = min(os.cpu_count() or 1, rows)
+    if not compiled or workers <= 1:
+        function = kernel.compiled if compiled else kernel.python
+        return [function(*per_row, *shared)]
+    function = kernel.compiled
+    with ThreadPoolExecutor(workers) as pool:
+        return list(
+            pool.map(
+                lambda part: function(*(a[part] for a in per_row), *shared),
+                np.array_split(np.arange(rows), workers),
+            )
+        )
+
+
 def swept_totals(
     levels: Float64Array1D,
     segment: Int64Array1D,
     offsets: Int64Array1D,
     terms: tuple[Float64Array1D, Float64Array1D, Float64Array1D],
+    compiled: bool | None = None,
 ) -> Float64Array1D:
-    """:func:`totals_at` of every (level, segment) pair; when it runs compiled (it releases the
-    GIL) the pairs are split across the cores, one thread each."""
-    workers = min(os.cpu_count() or 1, levels.shape[0])
-    args = (offsets, *terms)
-    # compiled only for many (level, segment) pairs: the plain body's cost is per pair (each a
-    # numpy expression), and numba's start-up (~1 s) pays only past tens of thousands of them
-    if workers <= 1 or not totals_at.runs_compiled(levels):  # type: ignore[attr-defined]
-        return totals_at(levels, segment, *args)
-    compiled = totals_at.compiled  # type: ignore[attr-defined]
-    with ThreadPoolExecutor(workers) as pool:
-        parts = pool.map(
-            lambda part: compiled(levels[part], segment[part], *args),
-            np.array_split(np.arange(levels.shape[0]), workers),
-        )
-        return np.concatenate(list(parts))
+    """:func:`totals_at` of every (level, segment) pair; compiled (``compiled``, by default for
+    many pairs: the plain body's cost is per pair, each a numpy expression, and numba's start-up
+    pays only past tens of thousands of them) the pairs are split across the cores."""
+    if compiled is None:
+        compiled = totals_at.runs_compiled(levels)  # type: ignore[attr-defined]
+    return np.concatenate(_across_cores(totals_at, compiled, (levels, segment), (offsets, *terms)))
+
+
+def bounded_levels(
+    levels: npt.NDArray[np.float64],
+    segment: Int64Array1D,
+    offsets: Int64Array1D,
+    terms: tuple[Float64Array1D, Float64Array1D, Float64Array1D],
+    compiled: bool,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64], Float64Array1D]:
+    """:func:`level_bounds` of every row, split across the cores when ``compiled``."""
+    parts = _across_cores(level_bounds, compiled, (levels, segment), (offsets, *terms))
+    totals, low, high, size = (np.concatenate([part[k] for part in parts]) for k in range(4))
+    return totals, low, high, size
 
 
 def swept_gex(

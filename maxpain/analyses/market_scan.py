@@ -27,12 +27,12 @@ from maxpain.analyses.build_ups import build_ups_of_many
 from maxpain.analyses.flip import segment_gamma
 from maxpain.analyses.gamma import CONVENTIONS, DEFAULT_RATE, no_iv_note
 from maxpain.analyses.max_pain import one_sided_note
-from maxpain.analyses.max_pain_segments import max_pain_table
+from maxpain.analyses.max_pain_segments import max_pain_of_strikes, max_pain_table
 from maxpain.analyses.walls import wall_notes
 from maxpain.analyses.window import window_bounds
 from maxpain.chain import note_warnings, strike_thousandths
 from maxpain.fields import IV_PLACEHOLDER_MAX
-from maxpain.market import is_monthly, years_to_expiry
+from maxpain.market import is_monthly, years_to_expiry_rows
 from maxpain.neighbours import warnings_of
 from maxpain.scan_index import SnapshotFile
 from maxpain.store import Store
@@ -153,8 +153,9 @@ def scan_batch(
     tickers = [t for t in tickers if t not in linked]
     listings = bulk.catalogs(store.root, tickers, CATALOG_COLUMNS, index=index)
     chosen, earlier = _chosen(listings, at)
-    now_rows = {r["ticker"]: r for r in chosen.iter_rows(named=True)}
-    before_rows = {r["ticker"]: r for r in earlier.iter_rows(named=True)}
+    # (the open counts, lists of structs and slow to make Python objects of, are the neighbour checks')
+    now_rows = {r["ticker"]: r for r in chosen.drop("open_counts").iter_rows(named=True)}
+    before_rows = {r["ticker"]: r for r in earlier.drop("open_counts").iter_rows(named=True)}
     names = []
     for ticker in tickers:
         now = now_rows.get(ticker)
@@ -193,9 +194,10 @@ def scan_batch(
         units=strike_thousandths(pl.col("strike")),
     )
     has_iv = (
-        rows.filter(pl.col("later"))
+        rows.lazy()
         .group_by("index")
-        .agg(pl.col("implied_volatility").is_not_null().any().alias("iv"))
+        .agg((pl.col("later") & pl.col("implied_volatility").is_not_null()).any().alias("iv"))
+        .collect()
     )
     # a chain without any IV (or without rows) has it solved from mid prices: the one-ticker path
     solved = set(range(len(names))) - set(has_iv.filter(pl.col("iv")).get_column("index").to_list())
@@ -207,6 +209,31 @@ def scan_batch(
             rows, batch.rows
         )
     return batch
+
+
+def _listed(now: pl.DataFrame, index: np.ndarray, days: np.ndarray) -> pl.DataFrame:
+    """Calls and puts listed per (index, expiration) of ``now``, in key order: counted over runs
+    of rows when the rows are in key order (snapshots are stored so), else grouped."""
+    step, change = np.diff(index), np.diff(days)
+    if index.shape[0] == 0 or not bool(np.all((step > 0) | ((step == 0) & (change >= 0)))):
+        return (
+            now.group_by("index", "expiration")
+            .agg(
+                calls_listed=(pl.col("right") == "C").sum().cast(pl.Int64),
+                puts_listed=(pl.col("right") == "P").sum().cast(pl.Int64),
+            )
+            .sort("index", "expiration")
+        )
+    starts = np.flatnonzero(np.concatenate(([True], (step != 0) | (change != 0))))
+    right = now.get_column("right")
+    return pl.DataFrame(
+        {
+            "index": index[starts],
+            "expiration": pl.Series(days[starts]).cast(pl.Date),
+            "calls_listed": np.add.reduceat((right == "C").to_numpy().astype(np.int64), starts),
+            "puts_listed": np.add.reduceat((right == "P").to_numpy().astype(np.int64), starts),
+        }
+    )
 
 
 class _Pass:
@@ -247,14 +274,16 @@ class _Pass:
             ahead=pl.Series(days > start),
             in_window=pl.Series((days >= start) & (days <= self.end_days[index])),
         )
-        now = rows.filter(pl.col("later"))
+        # one snapshot per ticker stored: every row is the chosen snapshot's (no copy)
+        now = rows if bool(rows.get_column("later").all()) else rows.filter(pl.col("later"))
         # the kernels' start-up (~1 s) pays for itself past about a million rows
         compiled = now.height >= MANY_ROWS
         neighbours = warnings_of(self.listings, {names[i]: self.now_rows[names[i]]["id"] for i in self.kept})
         monthly, one_sided = self._expirations(now, compiled)
         window = now.filter(pl.col("in_window"))
-        pooled = self._pooled(window, compiled)
-        walls = self._walls(window)
+        strikes = self._strikes(window)
+        pooled = self._pooled(strikes)
+        walls = self._walls(strikes)
         build_ups, change_warnings = self._changes(rows)
         net, flips, gamma_notes = self._gamma(window)
         for i in self.kept:
@@ -300,15 +329,9 @@ class _Pass:
     ) -> tuple[dict[int, tuple[date, Any]], dict[int, list[str]]]:
         """Each ticker's nearest monthly expiration and its max pain (computed for that
         expiration alone), and the warnings of the expirations listing one side only."""
-        listed = (
-            now.group_by("index", "expiration")
-            .agg(
-                calls_listed=(pl.col("right") == "C").sum().cast(pl.Int64),
-                puts_listed=(pl.col("right") == "P").sum().cast(pl.Int64),
-            )
-            .with_columns(note=one_sided_note())
-            .sort("index", "expiration")
-        )
+        index = now.get_column("index").to_numpy()
+        days = now.get_column("expiration").cast(pl.Int32).to_numpy()
+        listed = _listed(now, index, days).with_columns(note=one_sided_note())
         expirations: dict[int, list[date]] = {}
         one_sided: dict[int, list[str]] = {}
         notes: dict[tuple[int, date], str] = {}
@@ -323,14 +346,14 @@ class _Pass:
             found = next((e for e in dates if e >= day and is_monthly(e, dates)), None)
             if found is not None:
                 chosen[i] = found
-        keys = pl.DataFrame(
-            {"index": list(chosen), "expiration": list(chosen.values())},
-            schema={"index": pl.Int64, "expiration": pl.Date},
-        )
+        chosen_day = np.full(len(self.names), np.iinfo(np.int32).min, dtype=np.int32)
+        epoch = date(1970, 1, 1)
+        for i, expiration in chosen.items():
+            chosen_day[i] = (expiration - epoch).days
         table = max_pain_table(
-            now.join(keys, on=["index", "expiration"], how="semi").select(
+            now.select(
                 "index", "expiration", "strike", "right", "open_interest", "volume", "multiplier"
-            ),
+            ).filter(pl.Series(days == chosen_day[index])),
             ["index", "expiration"],
             compiled=compiled,
         )
@@ -338,39 +361,65 @@ class _Pass:
         monthly = {i: (e, None if (i, e) in notes else pains.get(i)) for i, e in chosen.items()}
         return monthly, one_sided
 
-    def _pooled(self, window: pl.DataFrame, compiled: bool) -> dict[int, float | None]:
-        """Each ticker's pooled max pain of its window (tickers without a window expiration are
-        left out)."""
-        table = max_pain_table(
-            window.select("index", "expiration", "strike", "right", "open_interest", "volume", "multiplier"),
-            ["index"],
-            compiled=compiled,
+    def _strikes(self, window: pl.DataFrame) -> pl.DataFrame:
+        """The window's open interest by ticker and strike, in (index, units) order: known OI
+        over OI > 0 per side, the payout weights of max pain (Σ multiplier × OI over OI > 0) and
+        the contracts listed (with unknown OI). Pooled max pain and the walls need nothing else."""
+        oi = pl.col("open_interest")
+        put = pl.col("right") == "P"
+        known = pl.when(oi > 0).then(oi).otherwise(0).cast(pl.Int64)
+        weight = known * pl.col("multiplier").cast(pl.Int64)
+        zero = pl.lit(0, dtype=pl.Int64)
+        return (
+            window.lazy()
+            .select(  # per row first: a group-by of plain sums is polars' fast path
+                "index",
+                "units",
+                contracts=pl.lit(1, dtype=pl.Int64),
+                unknown_oi=oi.is_null().cast(pl.Int64),
+                call_oi=pl.when(put).then(zero).otherwise(known),
+                put_oi=pl.when(put).then(known).otherwise(zero),
+                call_weight=pl.when(put).then(zero).otherwise(weight),
+                put_weight=pl.when(put).then(weight).otherwise(zero),
+            )
+            .group_by("index", "units")
+            .sum()
+            .sort("index", "units")
+            .collect()
         )
+
+    def _pooled(self, strikes: pl.DataFrame) -> dict[int, float | None]:
+        """Each ticker's pooled max pain of its window, from :meth:`_strikes` (tickers without a
+        window expiration are left out)."""
+        table = max_pain_of_strikes(strikes, ["index"])
         return dict(zip(table["index"].to_list(), table["max_pain"].to_list(), strict=True))
 
-    def _walls(self, window: pl.DataFrame) -> dict[int, tuple[float | None, float | None, int, int]]:
+    def _walls(self, strikes: pl.DataFrame) -> dict[int, tuple[float | None, float | None, int, int]]:
         """Each ticker's put and call wall (the strike with the most OI on the side over the
-        window; ties: the lower strike) and its put and call OI."""
-        oi = pl.col("open_interest")
-        open_oi = pl.when(oi > 0).then(oi).otherwise(0)
-        put = pl.col("right") == "P"
-        by_strike = window.group_by("index", "units").agg(
-            call_oi=open_oi.filter(~put).sum().cast(pl.Int64), put_oi=open_oi.filter(put).sum().cast(pl.Int64)
-        )
-        totals = by_strike.group_by("index").agg(pl.col("put_oi").sum(), pl.col("call_oi").sum())
-        out: dict[int, list[Any]] = {
-            i: [None, None, p, c] for i, p, c in totals.select("index", "put_oi", "call_oi").iter_rows()
-        }
-        for slot, column in ((0, "put_oi"), (1, "call_oi")):
-            top = (
-                by_strike.filter(pl.col(column) > 0)
-                .sort("index", column, "units", descending=[False, True, False])
-                .group_by("index", maintain_order=True)
-                .first()
+        window; ties: the lower strike) and its put and call OI, from :meth:`_strikes`."""
+        index = strikes.get_column("index").to_numpy()
+        units = strikes.get_column("units").to_numpy()
+        starts = np.flatnonzero(np.diff(index, prepend=-1))  # rows are in (index, units) order
+        tickers = index[starts]
+        found: list[list[Any]] = []
+        totals: list[np.ndarray] = []
+        for column in ("put_oi", "call_oi"):
+            oi = strikes.get_column(column).to_numpy()
+            top = np.maximum.reduceat(oi, starts)
+            totals.append(np.add.reduceat(oi, starts))
+            # the first (lowest) strike of each ticker holding its largest OI, when that is > 0
+            best = np.flatnonzero((oi == np.repeat(top, np.diff(np.append(starts, oi.shape[0])))) & (oi > 0))
+            first = best[np.unique(index[best], return_index=True)[1]]
+            wall: dict[int, float] = dict(
+                zip(index[first].tolist(), (units[first] / 1000).tolist(), strict=True)
             )
-            for i, units in top.select("index", "units").iter_rows():
-                out[i][slot] = units / 1000
-        return {i: (v[0], v[1], int(v[2]), int(v[3])) for i, v in out.items()}
+            found.append([wall.get(i) for i in tickers.tolist()])
+        return {
+            i: (put_wall, call_wall, int(put_total), int(call_total))
+            for i, put_wall, call_wall, put_total, call_total in zip(
+                tickers.tolist(), *found, totals[0].tolist(), totals[1].tolist(), strict=True
+            )
+        }
 
     def _changes(self, rows: pl.DataFrame) -> tuple[dict[int, dict[str, Any]], dict[int, list[str]]]:
         """Each ticker's largest OI build-up since its previous snapshot (with that snapshot's id),
@@ -389,51 +438,37 @@ class _Pass:
         """Each ticker's net GEX at spot and gamma flip over its window (as
         :func:`maxpain.analyses.gamma.gamma_exposure`), and its note on contracts without IV."""
         call_sign, put_sign = CONVENTIONS[self.convention]
-        pairs = window.select("index", "expiration").unique()
-        memo: dict[tuple[Any, date], float] = {}
-        years = []
-        for i, expiration in pairs.iter_rows():
-            captured = self.now_rows[self.names[i]]["captured_at"]
-            value = memo.get((captured, expiration))
-            if value is None:
-                value = memo[(captured, expiration)] = years_to_expiry(captured, expiration)
-            years.append(value)
-        iv = pl.col("implied_volatility")
-        priced = (
-            window.join(
-                pairs.with_columns(years=pl.Series(years, dtype=pl.Float64)), on=["index", "expiration"]
-            )
-            .with_columns(
-                iv=pl.when(iv > IV_PLACEHOLDER_MAX).then(iv).otherwise(None),
-                holding=pl.col("open_interest").fill_null(0) > 0,
-            )
-            .with_columns(live=pl.col("holding") & (pl.col("years") > 0.0))
-            .with_columns(counted=pl.col("live") & pl.col("iv").is_not_null())
-        )
-        no_iv = dict(
-            priced.group_by("index").agg((pl.col("live") & pl.col("iv").is_null()).sum()).iter_rows()
-        )
+        oi = pl.col("open_interest").fill_null(0)
+        iv = pl.col("implied_volatility").cast(pl.Float64)
         sign = pl.when(pl.col("right") == "C").then(float(call_sign)).otherwise(float(put_sign))
-        arrays = (
-            priced.filter(pl.col("counted"))
-            .sort("index", maintain_order=True)
-            .select(
-                "index",
-                pl.col("strike").cast(pl.Float64),
-                "years",
-                pl.col("iv").cast(pl.Float64),
-                weight=(sign * pl.col("open_interest") * pl.col("multiplier")).cast(pl.Float64),
-            )
+        arrays = window.select(
+            "index",
+            days=pl.col("expiration").cast(pl.Int32),
+            strike=pl.col("strike").cast(pl.Float64),
+            iv=pl.when(iv > IV_PLACEHOLDER_MAX).then(iv).otherwise(float("nan")),
+            weight=(sign * oi * pl.col("multiplier")).cast(pl.Float64),
+            holding=oi > 0,
         )
-        per_ticker = np.bincount(arrays.get_column("index").to_numpy(), minlength=len(self.names))
-        offsets = np.concatenate(([0], np.cumsum(per_ticker))).astype(np.int64)
+        column = {name: arrays.get_column(name).to_numpy() for name in arrays.columns}
+        index = column["index"]
+        captured = [self.now_rows[t]["captured_at"] for t in self.names]
+        years = years_to_expiry_rows(captured, index, column["days"])
+        live = column["holding"] & (years > 0.0)
+        usable = ~np.isnan(column["iv"])
+        no_iv = np.bincount(index[live & ~usable], minlength=len(self.names))
+        counted = np.flatnonzero(live & usable)
+        if counted.shape[0] > 1 and np.any(np.diff(index[counted]) < 0):  # contracts grouped by ticker
+            counted = counted[np.argsort(index[counted], kind="stable")]
+        offsets = np.concatenate(([0], np.cumsum(np.bincount(index[counted], minlength=len(self.names)))))
         spots = np.array([float(self.now_rows[t]["spot"] or 0.0) for t in self.names])
-        column = {
-            c: np.ascontiguousarray(arrays.get_column(c).to_numpy())
-            for c in ("strike", "years", "iv", "weight")
-        }
         net, flips = segment_gamma(
-            spots, offsets, column["strike"], column["years"], column["iv"], self.rate, column["weight"]
+            spots,
+            offsets.astype(np.int64),
+            np.ascontiguousarray(column["strike"][counted]),
+            np.ascontiguousarray(years[counted]),
+            np.ascontiguousarray(column["iv"][counted]),
+            self.rate,
+            np.ascontiguousarray(column["weight"][counted]),
         )
-        notes = {i: [no_iv_note(n)] for i, n in no_iv.items() if n}
+        notes = {int(i): [no_iv_note(int(no_iv[i]))] for i in np.flatnonzero(no_iv)}
         return net, flips, notes

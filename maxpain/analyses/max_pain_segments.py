@@ -292,7 +292,7 @@ def max_pain_of_strikes(strikes: pl.DataFrame, by: Sequence[str]) -> pl.DataFram
         ``by`` keys, ``max_pain``, ``min_payout``, ``reason``, in key order.
     """
     keys = list(by)
-    if strikes.height < jit_threshold():
+    if strikes.height < jit_threshold() or strikes.height == 0:  # no rows: no segment (the query)
         per_strike = (
             strikes.lazy()
             .group_by([*keys, "units"])

@@ -383,3 +383,28 @@ def check_segments(segments: list[tuple[float, list[tuple[float, float, float, i
         at_spot = sum(naive.naive_gex(spot, k, t, v, 0.03, w) for k, t, v, w in rows[part])
         scale = sum(abs(naive.naive_gex(spot, k, t, v, 0.03, w)) for k, t, v, w in rows[part]) + 1.0
         assert net[s] == pytest.approx(at_spot, abs=1e-9 * scale)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.datetimes(datetime(2020, 1, 1), datetime(2030, 12, 31), timezones=st.just(UTC)),
+        min_size=1,
+        max_size=4,
+    ),
+    st.lists(
+        st.tuples(st.integers(0, 3), st.dates(date(2019, 12, 1), date(2032, 1, 1))), min_size=1, max_size=30
+    ),
+)
+def test_years_to_expiry_of_many_rows_equal_one_at_a_time(
+    captured: list[datetime], rows: list[tuple[int, date]]
+) -> None:
+    """The scan's time to expiry (every row at once, in integer microseconds) is years_to_expiry's,
+    bit for bit: across daylight-saving changes, and 0 once the close has passed."""
+    from maxpain.market import years_to_expiry_rows
+
+    chain = np.array([i % len(captured) for i, _ in rows], dtype=np.int64)
+    days = np.array([(d - date(1970, 1, 1)).days for _, d in rows], dtype=np.int32)
+    years = years_to_expiry_rows(captured, chain, days)
+    expected = [years_to_expiry(captured[c], d) for c, (_, d) in zip(chain.tolist(), rows, strict=True)]
+    assert years.tolist() == expected

@@ -111,3 +111,40 @@ def test_summaries_agree_on_both_paths(corpus: Path, monkeypatch: pytest.MonkeyP
         kernels = summarize(frame)
         monkeypatch.setenv("MAXPAIN_JIT_THRESHOLD", "50000")
         assert summarize(frame).equals(kernels)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(CONTRACT, min_size=0, max_size=40), min_size=0, max_size=3))
+def test_max_pain_of_strike_profiles_equals_max_pain_of_the_contracts(
+    segments: list[list[tuple[float, str, int | None, int]]],
+) -> None:
+    """Pooled max pain from strikes (the scan's window totals by ticker and strike) equals max pain
+    of the contracts, on the query and on the kernels, and no rows give no rows on both."""
+    from maxpain.analyses.max_pain_segments import max_pain_of_strikes, max_pain_table
+    from maxpain.chain import strike_thousandths
+
+    frame = segmented(segments).with_columns(ticker=pl.lit("T"))
+    oi = pl.col("open_interest")
+    known = pl.when(oi > 0).then(oi).otherwise(0).cast(pl.Int64) * pl.col("multiplier").cast(pl.Int64)
+    put = pl.col("right") == "P"
+    strikes = (
+        frame.group_by("ticker", units=strike_thousandths(pl.col("strike")))
+        .agg(
+            call_weight=pl.when(put).then(0).otherwise(known).sum(),
+            put_weight=pl.when(put).then(known).otherwise(0).sum(),
+            contracts=pl.len().cast(pl.Int64),
+            unknown_oi=oi.is_null().sum().cast(pl.Int64),
+        )
+        .sort("ticker", "units")
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MAXPAIN_JIT_THRESHOLD", "0")
+        kernels = max_pain_of_strikes(strikes, ["ticker"])
+        patch.setenv("MAXPAIN_JIT_THRESHOLD", "1000000000")
+        query = max_pain_of_strikes(strikes, ["ticker"])
+    assert kernels.equals(query)
+    if frame.height == 0:
+        assert kernels.height == 0
+        return
+    contracts = max_pain_table(frame, ["ticker"], compiled=False)
+    assert kernels["max_pain"].to_list() == contracts["max_pain"].to_list()

@@ -206,3 +206,39 @@ def test_a_folder_leading_out_of_the_store_is_not_read(cases: Store, tmp_path: P
     result = scan(cases, ["OUT", "PLAIN"])
     assert [r["ticker"] for r in result.rows] == ["PLAIN"]
     assert [t for t, _ in result.missing] == ["OUT"]
+
+
+def test_calls_and_puts_listed_are_counted_in_any_row_order() -> None:
+    """Rows in (ticker, expiration) order are counted over runs; in any other order they are
+    grouped, with the same table (the one-sided-expiration warnings rest on it)."""
+    import numpy as np
+
+    from maxpain.analyses.market_scan import _listed
+
+    rng = np.random.default_rng(5)
+    count = 400
+    frame = pl.DataFrame(
+        {
+            "index": np.sort(rng.integers(0, 7, count)),
+            "expiration": pl.Series([date(2026, 3, d) for d in rng.choice([6, 13, 20], count)]),
+            "right": rng.choice(["C", "P"], count),
+        }
+    ).with_columns(pl.col("right").cast(pl.Enum(["C", "P"])))
+    ordered = frame.sort("index", "expiration", maintain_order=True)
+    shuffled = frame.sample(fraction=1.0, shuffle=True, seed=2)
+
+    def listed(rows: pl.DataFrame) -> pl.DataFrame:
+        days = rows.get_column("expiration").cast(pl.Int32).to_numpy()
+        return _listed(rows, rows.get_column("index").to_numpy(), days)
+
+    expected = (
+        frame.group_by("index", "expiration")
+        .agg(
+            calls_listed=(pl.col("right") == "C").sum().cast(pl.Int64),
+            puts_listed=(pl.col("right") == "P").sum().cast(pl.Int64),
+        )
+        .sort("index", "expiration")
+    )
+    assert listed(ordered).equals(expected)
+    assert listed(shuffled).equals(expected)
+    assert listed(ordered.head(0)).height == 0
