@@ -4,24 +4,22 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from . import clean, csv_text
+from . import csv_text
 
 if TYPE_CHECKING:
     from maxpain.analyses.scan import Scan
 
 
 def scan(result: Scan) -> dict[str, Any]:
-    """``scan --json``."""
-    return clean(
-        {
-            "at": result.at,
-            "convention": result.convention,
-            "rate": result.rate,
-            "unit": "USD per 1% move",
-            "rows": result.rows,
-            "missing": [{"ticker": t, "reason": why} for t, why in result.missing],
-        }
-    )
+    """``scan --json`` (cleaned as :func:`~maxpain_cli.output.emit_json` prints it)."""
+    return {
+        "at": result.at,
+        "convention": result.convention,
+        "rate": result.rate,
+        "unit": "USD per 1% move",
+        "rows": result.rows,
+        "missing": [{"ticker": t, "reason": why} for t, why in result.missing],
+    }
 
 
 def build_up_text(build_up: dict[str, Any] | None) -> str:

@@ -175,31 +175,36 @@ def _bits(largest: int) -> int:
 def _packed_keys(side_a: pl.DataFrame, side_b: pl.DataFrame) -> tuple[np.ndarray, np.ndarray] | None:
     """Both sides' contracts as int64 keys (ticker, root rank, expiration, strike units, right),
     or None when they need more than 63 bits."""
-    both = pl.concat([side_a.select(_KEY_FIELDS), side_b.select(_KEY_FIELDS)])
-    if both.height == 0:
+    sides = (side_a, side_b)
+    if side_a.height + side_b.height == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    index = both.get_column("index").cast(pl.Int64).to_numpy()
-    units = both.get_column("units").cast(pl.Int64).to_numpy()
+    if any(side.get_column("root").null_count() for side in sides):
+        return None
+
+    def joined(name: str) -> np.ndarray:  # numbers only: the roots' strings are not copied
+        return np.concatenate([side.get_column(name).cast(pl.Int64).to_numpy() for side in sides])
+
+    index, units, days = joined("index"), joined("units"), joined("expiration")
     if int(index.min()) < 0 or int(units.min()) < 0:
         return None
-    days = both.get_column("expiration").cast(pl.Int64).to_numpy()
-    put = (both.get_column("right") == "P").to_numpy().astype(np.int64)
+    put = np.concatenate([(side.get_column("right") == "P").to_numpy() for side in sides]).astype(np.int64)
     # a ticker whose rows all hold one root needs no root bits: only the others' roots are ranked
-    root = both.get_column("root")
-    if root.null_count():
-        return None
-    starts = np.flatnonzero(np.concatenate(([True], np.diff(index) != 0)))  # runs of one ticker
-    inside = (root != root.shift(1)).fill_null(True).to_numpy()
-    inside[starts] = False  # a root change within a run of one ticker
-    firsts = pl.DataFrame({"index": index[starts], "root": root.gather(starts)})
-    across = firsts.group_by("index").agg(pl.col("root").n_unique() > 1).filter(pl.col("root"))
     mixed_tickers = np.zeros(int(index.max()) + 1, dtype=bool)
-    mixed_tickers[index[np.flatnonzero(inside)]] = True
+    firsts = []
+    for side in sides:
+        at = side.get_column("index").to_numpy()
+        root = side.get_column("root")
+        starts = np.flatnonzero(np.concatenate(([True], np.diff(at) != 0)))[: at.shape[0]]  # runs of a ticker
+        inside = (root != root.shift(1)).fill_null(True).to_numpy()
+        inside[starts] = False  # a root change within a run of one ticker
+        mixed_tickers[at[np.flatnonzero(inside)]] = True
+        firsts.append(pl.DataFrame({"index": at[starts], "root": root.gather(starts)}))
+    across = pl.concat(firsts).group_by("index").agg(pl.col("root").n_unique() > 1).filter(pl.col("root"))
     mixed_tickers[across.get_column("index").to_numpy()] = True
     mixed = mixed_tickers[index]
     rank = np.zeros(index.shape[0], dtype=np.int64)
     if mixed.any():  # the ticker's roots in string order (both sides ranked together)
-        subset = both.filter(pl.Series(mixed))
+        subset = pl.concat([side.select("index", "root") for side in sides]).filter(pl.Series(mixed))
         ranked = subset.select(pl.col("root").rank("dense").over("index").cast(pl.Int64) - 1)
         rank[mixed] = ranked.to_series().to_numpy()
     low_day = int(days.min())
@@ -216,9 +221,6 @@ def _packed_keys(side_a: pl.DataFrame, side_b: pl.DataFrame) -> tuple[np.ndarray
     for part, size in zip((rank, days - low_day, units, put), sizes[1:], strict=True):
         key = (key << size) | part
     return key[: side_a.height], key[side_a.height :]
-
-
-_KEY_FIELDS = ["index", "root", "expiration", "units", "right"]
 
 
 def _joined(side_a: pl.DataFrame, side_b: pl.DataFrame) -> list[pl.Series]:

@@ -65,6 +65,18 @@ CATALOG_COLUMNS = (
     "mtime_ns",
     "open_counts",
 )
+#: The columns of the chosen snapshots' rows the figures read, and of the window's.
+_WINDOW_COLUMNS = (
+    "index",
+    "expiration",
+    "strike",
+    "units",
+    "right",
+    "open_interest",
+    "multiplier",
+    "implied_volatility",
+)
+_NOW_COLUMNS = (*_WINDOW_COLUMNS, "volume", "in_window")
 #: From this many rows the max-pain kernels run compiled (numba's start-up then pays).
 MANY_ROWS = 1_000_000
 
@@ -274,13 +286,15 @@ class _Pass:
             ahead=pl.Series(days > start),
             in_window=pl.Series((days >= start) & (days <= self.end_days[index])),
         )
-        # one snapshot per ticker stored: every row is the chosen snapshot's (no copy)
-        now = rows if bool(rows.get_column("later").all()) else rows.filter(pl.col("later"))
+        # the chosen snapshots' rows, with the columns the figures read (each filter of millions of
+        # rows copies what it keeps); one snapshot per ticker stored: all of them, no copy
+        chosen = rows.select(*_NOW_COLUMNS)
+        now = chosen if bool(rows.get_column("later").all()) else chosen.filter(rows.get_column("later"))
         # the kernels' start-up (~1 s) pays for itself past about a million rows
         compiled = now.height >= MANY_ROWS
         neighbours = warnings_of(self.listings, {names[i]: self.now_rows[names[i]]["id"] for i in self.kept})
         monthly, one_sided = self._expirations(now, compiled)
-        window = now.filter(pl.col("in_window"))
+        window = now.select(*_WINDOW_COLUMNS).filter(now.get_column("in_window"))
         strikes = self._strikes(window)
         pooled = self._pooled(strikes)
         walls = self._walls(strikes)
