@@ -11,6 +11,7 @@ import numpy as np
 import polars as pl
 
 from maxpain.analyses.oi_change import expired_message, publication_messages, thin_message
+from maxpain.chain import RIGHT_DTYPE
 from maxpain.market import trading_day
 from maxpain.quality import Comparison
 
@@ -43,7 +44,8 @@ def build_ups_of_many(
     compared = sorted(captured)
     # only the columns used below: each filter of millions of rows copies every column it keeps
     fields = ["index", "later", "ahead", "root", "expiration", "right", "units", "strike", "open_interest"]
-    live = rows.filter(pl.col("live") & pl.col("index").is_in(compared)).select(fields)
+    wanted = rows.get_column("live") & rows.get_column("index").is_in(compared)
+    live = rows.select(fields).filter(wanted)
     side_a = live.filter(~pl.col("later"))
     side_b = live.filter(pl.col("later"))
     matched = side_b.with_columns(match_rows(side_a, side_b)).with_columns(
@@ -103,13 +105,13 @@ def build_ups_of_many(
     }
     # open contracts per (ticker, expiration) on each side, summed over the expirations both
     # list (counted with numpy on one integer key: a polars group-by of millions is slower)
-    held = live.filter(pl.col("open_interest") > 0).select(
+    held = live.select(
         "later", group=pl.col("index").cast(pl.Int64) * 2**20 + pl.col("expiration").cast(pl.Int64)
-    )
+    ).filter(live.get_column("open_interest") > 0)
     later_flag = held.get_column("later").to_numpy()
     group = held.get_column("group").to_numpy()
-    keys_a, held_a = np.unique(group[~later_flag], return_counts=True)
-    keys_b, held_b = np.unique(group[later_flag], return_counts=True)
+    keys_a, held_a = _counted(group[~later_flag])
+    keys_b, held_b = _counted(group[later_flag])
     both, at_a, at_b = np.intersect1d(keys_a, keys_b, assume_unique=True, return_indices=True)
     owner = both // 2**20
     sums_a = np.bincount(owner, weights=held_a[at_a], minlength=count)
@@ -134,6 +136,16 @@ def build_ups_of_many(
             found.append(thin_message(thin_at, count_a, count_b))
         warnings[i] = found
     return build_ups, warnings
+
+
+def _counted(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct keys, ascending, and how often each occurs: over runs when the keys are
+    already in order (a side's rows are stored so), else by sorting (``np.unique``)."""
+    step = np.diff(keys)
+    if bool(np.all(step >= 0)):
+        starts = np.flatnonzero(np.concatenate(([True], step != 0)))[: keys.shape[0]]
+        return keys[starts], np.diff(np.append(starts, keys.shape[0]))
+    return np.unique(keys, return_counts=True)
 
 
 def match_rows(side_a: pl.DataFrame, side_b: pl.DataFrame) -> list[pl.Series]:
@@ -168,6 +180,14 @@ def match_rows(side_a: pl.DataFrame, side_b: pl.DataFrame) -> list[pl.Series]:
     ]
 
 
+def _put_codes(side: pl.DataFrame) -> np.ndarray:
+    """1 for a put, 0 for a call: the right's physical code."""
+    right = side.get_column("right")
+    if right.dtype != RIGHT_DTYPE:
+        right = right.cast(pl.String).cast(RIGHT_DTYPE)
+    return right.to_physical().to_numpy()
+
+
 def _bits(largest: int) -> int:
     return max(int(largest).bit_length(), 1)
 
@@ -187,7 +207,7 @@ def _packed_keys(side_a: pl.DataFrame, side_b: pl.DataFrame) -> tuple[np.ndarray
     index, units, days = joined("index"), joined("units"), joined("expiration")
     if int(index.min()) < 0 or int(units.min()) < 0:
         return None
-    put = np.concatenate([(side.get_column("right") == "P").to_numpy() for side in sides]).astype(np.int64)
+    put = np.concatenate([_put_codes(side) for side in sides]).astype(np.int64)
     # a ticker whose rows all hold one root needs no root bits: only the others' roots are ranked
     mixed_tickers = np.zeros(int(index.max()) + 1, dtype=bool)
     firsts = []
@@ -217,9 +237,11 @@ def _packed_keys(side_a: pl.DataFrame, side_b: pl.DataFrame) -> tuple[np.ndarray
     )
     if sum(sizes) > 63:
         return None
-    key = index.astype(np.int64)
-    for part, size in zip((rank, days - low_day, units, put), sizes[1:], strict=True):
-        key = (key << size) | part
+    key = index.astype(np.int64)  # (shifted and or-ed in place: millions of rows)
+    days -= low_day
+    for part, size in zip((rank, days, units, put), sizes[1:], strict=True):
+        key <<= size
+        key |= part
     return key[: side_a.height], key[side_a.height :]
 
 

@@ -70,16 +70,17 @@ def segment_gamma(
     the total GEX at its spot, and the zero crossing of its total GEX over the sweep's levels
     nearest its spot: what :func:`maxpain.analyses.gamma.gamma_exposure` gives (the flip NaN where it gives None).
 
-    Few contracts (below :func:`maxpain.limits.jit_threshold`): every segment's whole sweep,
-    uncompiled. Many: :func:`bounded_flips`, compiled.
+    Few contracts and chains (fewer contracts, and fewer levels of all the sweeps, than
+    :func:`maxpain.limits.jit_threshold`): every chain's whole sweep, uncompiled. More:
+    :func:`bounded_flips`, compiled.
     """
     count = spots.shape[0]
     levels = spots[:, None] * sweep_grid()[None, :]
     terms = pricing.sweep_terms(strikes, years, volatility, float(rate), weight)
     active = np.flatnonzero(np.diff(offsets) > 0)  # no counted contract: no flip
-    compiled = (
-        max(strikes.shape[0], active.shape[0] * (SEARCH_STEPS[0] // SEARCH_STEPS[1] + 1)) >= jit_threshold()
-    )
+    # the whole sweep uncompiled costs a numpy expression per (level, chain): numba's start-up pays
+    # from as many pairs (or contracts) as the other kernels need
+    compiled = max(strikes.shape[0], active.shape[0] * (SWEEP_STEPS + 1)) >= jit_threshold()
     net = pricing.swept_totals(spots, np.arange(count, dtype=np.int64), offsets, terms, compiled)
     # (the chains between two active ones hold no rows: the active ones' offsets, and the end)
     flips = np.full(count, np.nan)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import numpy as np
 import polars as pl
 import pytest
 from hypothesis import given, settings
@@ -94,3 +95,16 @@ def test_one_root_per_ticker_packs_without_root_bits_yet_tells_roots_apart() -> 
     a = side([(0, "X", 0, 500, "C"), (1, "Y", 0, 500, "C")], 0, ordered=True)
     b = side([(0, "Y", 0, 500, "C"), (1, "Y", 0, 500, "C")], 10, ordered=True)
     assert matched(a, b) == looked_up(a, b) == [(False, None, None), (True, 1, 0.5)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(-5, 40), max_size=60), st.booleans())
+def test_keys_are_counted_as_np_unique_counts_them(keys: list[int], ordered: bool) -> None:
+    """Open contracts per (ticker, expiration) are counted over runs of stored rows, or by sorting
+    rows in any other order: the same distinct keys and counts either way."""
+    from maxpain.analyses.build_ups import _counted
+
+    values = np.array(sorted(keys) if ordered else keys, dtype=np.int64)
+    found = _counted(values)
+    expected = np.unique(values, return_counts=True)
+    assert np.array_equal(found[0], expected[0]) and np.array_equal(found[1], expected[1])
