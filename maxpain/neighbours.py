@@ -190,16 +190,19 @@ def warnings_of(listings: pl.DataFrame, targets: dict[str, str]) -> dict[str, li
     for row, (ticker, snapshot, at, contracts, positions) in enumerate(columns.iter_rows()):
         by_ticker.setdefault(ticker, []).append((snapshot, at, contracts, positions))
         position[(ticker, snapshot)] = row
-    # open counts as flat columns, made into structs only for the snapshots compared
-    lists = near.get_column("open_counts")
-    sizes = lists.list.len()
-    flat = lists.filter(sizes > 0).explode().struct.unnest()  # (an empty list would explode to a null)
-    starts = [0, *itertools.accumulate(sizes.to_list())]
-    expirations = flat.get_column("expiration").to_list()
-    open_contracts = flat.get_column("open_contracts").to_list()
-    out: dict[str, list[str]] = {}
+    # open counts as flat columns (made on first need), turned into structs only for the
+    # snapshots compared
+    flat: list[list[Any]] = []
 
     def counts(ticker: str, snapshot: str) -> list[dict[str, Any]]:
+        if not flat:
+            lists = near.get_column("open_counts")
+            sizes = lists.list.len()
+            exploded = lists.filter(sizes > 0).explode().struct.unnest()  # (an empty list would be a null)
+            flat.append([0, *itertools.accumulate(sizes.to_list())])
+            flat.append(exploded.get_column("expiration").to_list())
+            flat.append(exploded.get_column("open_contracts").to_list())
+        starts, expirations, open_contracts = flat
         row = position[(ticker, snapshot)]
         a, b = starts[row], starts[row + 1]
         return [
@@ -210,7 +213,10 @@ def warnings_of(listings: pl.DataFrame, targets: dict[str, str]) -> dict[str, li
     def reader(ticker: str) -> CountsReader:
         return lambda ids: ((i, counts(ticker, i)) for i in ids)
 
+    out: dict[str, list[str]] = {}
     for name, rows in by_ticker.items():
+        if len(rows) < 2:  # nothing stored to compare with: neither a copy nor thin
+            continue
         found = _found(rows, [targets[name]], reader(name))
         if found:
             out[name] = list(found.values())

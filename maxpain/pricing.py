@@ -171,12 +171,19 @@ def sweep_terms(
     what re-pricing its GEX at any spot level needs (see :func:`totals_at`); a contract the model
     cannot price weighs 0. Vector expressions: numpy runs them near compiled speed."""
     n = strike.shape[0]
+    with np.errstate(invalid="ignore"):
+        spread = volatility * np.sqrt(np.maximum(years, 0.0))
+        priced = (strike > 0.0) & (years > 0.0) & (volatility > 0.0) & (spread >= MIN_VOL_TIME)
+    if bool(priced.all()):  # the usual case: the same expressions, without gathering rows
+        return (
+            1.0 / spread,
+            np.log(strike) - (rate + 0.5 * volatility * volatility) * years,
+            weight * INV_ROOT_TWO_PI * ONE_PERCENT / spread,
+        )
     inv_spread = np.zeros(n)
     shift = np.zeros(n)
     scaled = np.zeros(n)
-    with np.errstate(invalid="ignore"):
-        spread = volatility * np.sqrt(np.maximum(years, 0.0))
-        rows = np.flatnonzero((strike > 0.0) & (years > 0.0) & (volatility > 0.0) & (spread >= MIN_VOL_TIME))
+    rows = np.flatnonzero(priced)
     v = volatility[rows]
     inv_spread[rows] = 1.0 / spread[rows]
     shift[rows] = np.log(strike[rows]) - (rate + 0.5 * v * v) * years[rows]

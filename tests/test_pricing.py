@@ -194,3 +194,21 @@ def test_sum_by_strike_sums_float_columns_too(segments: list[list[tuple[int, flo
         assert strikes[part].tolist() == sorted(sums)
         assert first[part].tolist() == pytest.approx([sums[k][0] for k in sorted(sums)])
         assert second[part].tolist() == pytest.approx([sums[k][1] for k in sorted(sums)])
+
+
+def test_sweep_terms_of_a_contract_do_not_depend_on_the_others() -> None:
+    """A chain whose every contract is priceable takes the shorter path: its terms are the ones
+    the same contracts get beside contracts the model cannot price (which weigh 0)."""
+    rng = np.random.default_rng(11)
+    count = 500
+    strike, years = rng.uniform(1, 300, count), rng.uniform(1 / 365, 2, count)
+    vol, weight = rng.uniform(0.05, 1.5, count), rng.uniform(-9e5, 9e5, count)
+    plain = pricing.sweep_terms(strike, years, vol, 0.04, weight)
+    broken = vol.copy()
+    broken[::7] = 0.0  # no volatility: not priceable
+    mixed = pricing.sweep_terms(strike, years, broken, 0.04, weight)
+    kept = np.ones(count, dtype=bool)
+    kept[::7] = False
+    for whole, part in zip(plain, mixed, strict=True):
+        assert np.array_equal(whole[kept], part[kept])
+        assert np.all(part[~kept] == 0.0)
