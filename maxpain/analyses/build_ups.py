@@ -42,19 +42,27 @@ def build_ups_of_many(
         out when no OI was added), and → the comparison's warnings.
     """
     compared = sorted(captured)
-    # only the columns used below: each filter of millions of rows copies every column it keeps
-    fields = ["index", "later", "ahead", "root", "expiration", "right", "units", "strike", "open_interest"]
-    wanted = rows.get_column("live") & rows.get_column("index").is_in(compared)
-    live = rows.select(fields).filter(wanted)
-    side_a = live.filter(~pl.col("later"))
-    side_b = live.filter(pl.col("later"))
+    # the two sides as the rows of the columns used below (a run of rows is a slice, not a copy:
+    # each filter of millions of rows copies every column it keeps), then sums with numpy
+    index = rows.get_column("index").to_numpy()
+    later = rows.get_column("later").to_numpy()
+    chosen = np.zeros(count, dtype=bool)
+    chosen[compared] = True
+    use = rows.get_column("live").to_numpy() & chosen[index]
+    frame = rows.select("index", "ahead", "root", "expiration", "right", "units", "strike", "open_interest")
+    side_a, side_b = _part(frame, use & ~later), _part(frame, use & later)
     matched = side_b.with_columns(match_rows(side_a, side_b)).with_columns(
         change=pl.col("open_interest") - pl.when(pl.col("in_a")).then(pl.col("oi_from")).otherwise(0),
         strike=pl.coalesce("strike_a", "strike"),
     )
-    added = matched.filter((pl.col("change") > 0) & pl.col("ahead"))
+    index_b, index_a = side_b.get_column("index").to_numpy(), side_a.get_column("index").to_numpy()
+    changes = matched.get_column("change").fill_null(0).to_numpy()  # (unknown OI: no change)
+    # the largest build-up: rows adding OI, expiring after the later day, at their ticker's most
+    added = np.flatnonzero((changes > 0) & matched.get_column("ahead").to_numpy())
+    most = np.zeros(count, dtype=np.int64)
+    np.maximum.at(most, index_b[added], changes[added])
     largest = (
-        added.filter(pl.col("change") == pl.col("change").max().over("index"))  # sort the ties only
+        matched[added[changes[added] == most[index_b[added]]]]  # sort the ties only
         .sort(
             "index",
             "change",
@@ -87,31 +95,25 @@ def build_ups_of_many(
         .collect()
         .iter_rows()
     )
-    # Σ|change| over the union of contracts: the later snapshot's rows, plus the earlier's
-    # rows it does not list (their change is minus their OI)
-    later_side = matched.group_by("index").agg(
-        rows=pl.len(),
-        moved=pl.col("change").abs().sum(),
-        matched=pl.col("in_a").sum(),
-        matched_oi=pl.col("oi_from").filter(pl.col("in_a")).abs().sum(),
+    # Σ|change| over the union of contracts: the later snapshot's rows, plus the earlier's rows it
+    # does not list (their change is minus their OI); sums of integers, exact in float64
+    in_a = matched.get_column("in_a").to_numpy()
+    oi_from = np.abs(matched.get_column("oi_from").fill_null(0).to_numpy())
+    oi_a = side_a.get_column("open_interest").fill_null(0).to_numpy()
+    union_rows = (
+        np.bincount(index_b, minlength=count)
+        + np.bincount(index_a, minlength=count)
+        - np.bincount(index_b[in_a], minlength=count)
     )
-    earlier_side = side_a.group_by("index").agg(rows=pl.len(), oi=pl.col("open_interest").abs().sum())
-    union = later_side.join(earlier_side, on="index", how="full", coalesce=True, suffix="_a").fill_null(0)
-    summary = {
-        i: (rows_b + rows_a - both, moved + oi_a - both_oi)
-        for i, rows_b, moved, both, both_oi, rows_a, oi_a in union.select(
-            "index", "rows", "moved", "matched", "matched_oi", "rows_a", "oi"
-        ).iter_rows()
-    }
+    moved = (
+        np.bincount(index_b, weights=np.abs(changes), minlength=count)
+        + np.bincount(index_a, weights=np.abs(oi_a), minlength=count)
+        - np.bincount(index_b[in_a], weights=oi_from[in_a], minlength=count)
+    )
     # open contracts per (ticker, expiration) on each side, summed over the expirations both
     # list (counted with numpy on one integer key: a polars group-by of millions is slower)
-    held = live.select(
-        "later", group=pl.col("index").cast(pl.Int64) * 2**20 + pl.col("expiration").cast(pl.Int64)
-    ).filter(live.get_column("open_interest") > 0)
-    later_flag = held.get_column("later").to_numpy()
-    group = held.get_column("group").to_numpy()
-    keys_a, held_a = _counted(group[~later_flag])
-    keys_b, held_b = _counted(group[later_flag])
+    keys_a, held_a = _counted(_held(side_a, oi_a))
+    keys_b, held_b = _counted(_held(side_b, side_b.get_column("open_interest").fill_null(0).to_numpy()))
     both, at_a, at_b = np.intersect1d(keys_a, keys_b, assume_unique=True, return_indices=True)
     owner = both // 2**20
     sums_a = np.bincount(owner, weights=held_a[at_a], minlength=count)
@@ -123,11 +125,10 @@ def build_ups_of_many(
         found = []
         if expired.get(i):
             found.append(expired_message(expired[i]))
-        union_rows, moved = summary.get(i, (0, 0))
         found += publication_messages(
             trading_day(earlier_at),
             trading_day(later_at),
-            identical=union_rows > 0 and int(moved or 0) == 0,
+            identical=bool(union_rows[i] > 0 and moved[i] == 0),
         )
         count_a, count_b = counts.get(i, (0, 0))
         side = Comparison(count_a, count_b).thin_side
@@ -136,6 +137,21 @@ def build_ups_of_many(
             found.append(thin_message(thin_at, count_a, count_b))
         warnings[i] = found
     return build_ups, warnings
+
+
+def _part(frame: pl.DataFrame, mask: np.ndarray) -> pl.DataFrame:
+    """The rows of ``frame`` where ``mask`` holds: a slice (no copy) when they are one run."""
+    rows = np.flatnonzero(mask)
+    if rows.shape[0] and int(rows[-1] - rows[0]) + 1 == rows.shape[0]:
+        return frame.slice(int(rows[0]), rows.shape[0])
+    return frame.filter(pl.Series(mask))
+
+
+def _held(side: pl.DataFrame, open_interest: np.ndarray) -> np.ndarray:
+    """One (ticker, expiration) key per contract of ``side`` holding open interest."""
+    holding = open_interest > 0
+    index = side.get_column("index").to_numpy()[holding]
+    return index * 2**20 + side.get_column("expiration").cast(pl.Int64).to_numpy()[holding]
 
 
 def _counted(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
