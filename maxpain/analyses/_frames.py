@@ -113,6 +113,17 @@ def from_thousandths(values: np.ndarray) -> np.ndarray:
     return values / float(STRIKE_SCALE)
 
 
+def rows_where(frame: pl.DataFrame, mask: np.ndarray) -> pl.DataFrame:
+    """The rows of ``frame`` where ``mask`` holds: a slice (no copy) when they are one run of
+    rows, else a filter (which copies every column it keeps)."""
+    import numpy as np
+
+    rows = np.flatnonzero(mask)
+    if rows.shape[0] and int(rows[-1] - rows[0]) + 1 == rows.shape[0]:
+        return frame.slice(int(rows[0]), rows.shape[0])
+    return frame.filter(pl.Series(mask))
+
+
 def in_expirations(frame: pl.DataFrame, expirations: Sequence[date]) -> pl.DataFrame:
     """The rows of ``frame`` whose expiration is one of ``expirations``."""
     return frame.filter(pl.col("expiration").is_in(list(expirations)))

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from maxpain.analyses._frames import rows_where
 from maxpain.analyses.oi_change import expired_message, publication_messages, thin_message
 from maxpain.chain import RIGHT_DTYPE
 from maxpain.market import trading_day
@@ -50,7 +51,7 @@ def build_ups_of_many(
     chosen[compared] = True
     use = rows.get_column("live").to_numpy() & chosen[index]
     frame = rows.select("index", "ahead", "root", "expiration", "right", "units", "strike", "open_interest")
-    side_a, side_b = _part(frame, use & ~later), _part(frame, use & later)
+    side_a, side_b = rows_where(frame, use & ~later), rows_where(frame, use & later)
     matched = side_b.with_columns(match_rows(side_a, side_b)).with_columns(
         change=pl.col("open_interest") - pl.when(pl.col("in_a")).then(pl.col("oi_from")).otherwise(0),
         strike=pl.coalesce("strike_a", "strike"),
@@ -139,14 +140,6 @@ def build_ups_of_many(
     return build_ups, warnings
 
 
-def _part(frame: pl.DataFrame, mask: np.ndarray) -> pl.DataFrame:
-    """The rows of ``frame`` where ``mask`` holds: a slice (no copy) when they are one run."""
-    rows = np.flatnonzero(mask)
-    if rows.shape[0] and int(rows[-1] - rows[0]) + 1 == rows.shape[0]:
-        return frame.slice(int(rows[0]), rows.shape[0])
-    return frame.filter(pl.Series(mask))
-
-
 def _held(side: pl.DataFrame, open_interest: np.ndarray) -> np.ndarray:
     """One (ticker, expiration) key per contract of ``side`` holding open interest."""
     holding = open_interest > 0
@@ -210,25 +203,29 @@ def _bits(largest: int) -> int:
 
 def _packed_keys(side_a: pl.DataFrame, side_b: pl.DataFrame) -> tuple[np.ndarray, np.ndarray] | None:
     """Both sides' contracts as int64 keys (ticker, root rank, expiration, strike units, right),
-    or None when they need more than 63 bits."""
+    or None when they need more than 63 bits. Each side's key is built apart (millions of rows:
+    nothing of both sides is concatenated but the few rows of tickers holding several roots)."""
     sides = (side_a, side_b)
     if side_a.height + side_b.height == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     if any(side.get_column("root").null_count() for side in sides):
         return None
-
-    def joined(name: str) -> np.ndarray:  # numbers only: the roots' strings are not copied
-        return np.concatenate([side.get_column(name).cast(pl.Int64).to_numpy() for side in sides])
-
-    index, units, days = joined("index"), joined("units"), joined("expiration")
-    if int(index.min()) < 0 or int(units.min()) < 0:
+    fields = [
+        (
+            side.get_column("index").cast(pl.Int64).to_numpy(),
+            side.get_column("units").cast(pl.Int64).to_numpy(),
+            side.get_column("expiration").cast(pl.Int64).to_numpy(),
+            _put_codes(side).astype(np.int64),
+        )
+        for side in sides
+    ]
+    present = [f for f in fields if f[0].shape[0]]
+    if min(int(f[0].min()) for f in present) < 0 or min(int(f[1].min()) for f in present) < 0:
         return None
-    put = np.concatenate([_put_codes(side) for side in sides]).astype(np.int64)
     # a ticker whose rows all hold one root needs no root bits: only the others' roots are ranked
-    mixed_tickers = np.zeros(int(index.max()) + 1, dtype=bool)
+    mixed_tickers = np.zeros(max(int(f[0].max()) for f in present) + 1, dtype=bool)
     firsts = []
-    for side in sides:
-        at = side.get_column("index").to_numpy()
+    for side, (at, *_) in zip(sides, fields, strict=True):
         root = side.get_column("root")
         starts = np.flatnonzero(np.concatenate(([True], np.diff(at) != 0)))[: at.shape[0]]  # runs of a ticker
         inside = (root != root.shift(1)).fill_null(True).to_numpy()
@@ -237,28 +234,38 @@ def _packed_keys(side_a: pl.DataFrame, side_b: pl.DataFrame) -> tuple[np.ndarray
         firsts.append(pl.DataFrame({"index": at[starts], "root": root.gather(starts)}))
     across = pl.concat(firsts).group_by("index").agg(pl.col("root").n_unique() > 1).filter(pl.col("root"))
     mixed_tickers[across.get_column("index").to_numpy()] = True
-    mixed = mixed_tickers[index]
-    rank = np.zeros(index.shape[0], dtype=np.int64)
-    if mixed.any():  # the ticker's roots in string order (both sides ranked together)
-        subset = pl.concat([side.select("index", "root") for side in sides]).filter(pl.Series(mixed))
-        ranked = subset.select(pl.col("root").rank("dense").over("index").cast(pl.Int64) - 1)
-        rank[mixed] = ranked.to_series().to_numpy()
-    low_day = int(days.min())
+    mixed = [mixed_tickers[f[0]] for f in fields]
+    ranks = [np.zeros(0, dtype=np.int64)] * 2
+    if any(m.any() for m in mixed):  # the ticker's roots in string order (both sides ranked together)
+        subset = pl.concat(
+            [side.select("index", "root").filter(pl.Series(m)) for side, m in zip(sides, mixed, strict=True)]
+        )
+        ranked = subset.select(pl.col("root").rank("dense").over("index").cast(pl.Int64) - 1).to_series()
+        split = int(mixed[0].sum())
+        ranks = []
+        for m, part in zip(mixed, (ranked[:split], ranked[split:]), strict=True):
+            rank = np.zeros(m.shape[0], dtype=np.int64)
+            rank[m] = part.to_numpy()
+            ranks.append(rank)
+    low_day = min(int(f[2].min()) for f in present)
     sizes = (
-        _bits(int(index.max())),
-        _bits(int(rank.max())),
-        _bits(int(days.max()) - low_day),
-        _bits(int(units.max())),
+        _bits(max(int(f[0].max()) for f in present)),
+        _bits(max((int(r.max()) for r in ranks if r.shape[0]), default=0)),
+        _bits(max(int(f[2].max()) for f in present) - low_day),
+        _bits(max(int(f[1].max()) for f in present)),
         1,
     )
     if sum(sizes) > 63:
         return None
-    key = index.astype(np.int64)  # (shifted and or-ed in place: millions of rows)
-    days -= low_day
-    for part, size in zip((rank, days, units, put), sizes[1:], strict=True):
-        key <<= size
-        key |= part
-    return key[: side_a.height], key[side_a.height :]
+    keys = []
+    for (index, units, days, put), rank in zip(fields, ranks, strict=True):
+        key = index.astype(np.int64)  # (a copy: shifted and or-ed in place)
+        for part, size in zip((rank, days - low_day, units, put), sizes[1:], strict=True):
+            key <<= size
+            if part.shape[0]:
+                key |= part
+        keys.append(key)
+    return keys[0], keys[1]
 
 
 def _joined(side_a: pl.DataFrame, side_b: pl.DataFrame) -> list[pl.Series]:

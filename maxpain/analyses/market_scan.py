@@ -23,6 +23,7 @@ import numpy as np
 import polars as pl
 
 from maxpain import bulk
+from maxpain.analyses._frames import rows_where
 from maxpain.analyses.build_ups import build_ups_of_many
 from maxpain.analyses.flip import segment_gamma
 from maxpain.analyses.gamma import CONVENTIONS, DEFAULT_RATE, no_iv_note
@@ -286,10 +287,9 @@ class _Pass:
             ahead=pl.Series(days > start),
             in_window=pl.Series((days >= start) & (days <= self.end_days[index])),
         )
-        # the chosen snapshots' rows, with the columns the figures read (each filter of millions of
-        # rows copies what it keeps); one snapshot per ticker stored: all of them, no copy
-        chosen = rows.select(*_NOW_COLUMNS)
-        now = chosen if bool(rows.get_column("later").all()) else chosen.filter(rows.get_column("later"))
+        # the chosen snapshots' rows, with the columns the figures read: the chosen files are read
+        # first, so their rows are one slice of the frame, not a copy
+        now = rows_where(rows.select(*_NOW_COLUMNS), rows.get_column("later").to_numpy())
         # the kernels' start-up (~1 s) pays for itself past about a million rows
         compiled = now.height >= MANY_ROWS
         neighbours = warnings_of(self.listings, {names[i]: self.now_rows[names[i]]["id"] for i in self.kept})

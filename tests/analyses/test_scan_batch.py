@@ -15,6 +15,8 @@ from typing import Any
 
 import polars as pl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from maxpain import bulk
 from maxpain.analyses.market_scan import CATALOG_COLUMNS, scan_batch
@@ -242,3 +244,16 @@ def test_calls_and_puts_listed_are_counted_in_any_row_order() -> None:
     assert listed(ordered).equals(expected)
     assert listed(shuffled).equals(expected)
     assert listed(ordered.head(0)).height == 0
+
+
+@given(st.lists(st.booleans(), max_size=40))
+def test_rows_where_slices_a_run_and_filters_the_rest(mask: list[bool]) -> None:
+    """The rows a mask keeps, as a slice when they are one run (no copy) or a filter: the same
+    rows either way."""
+    import numpy as np
+
+    from maxpain.analyses._frames import rows_where
+
+    frame = pl.DataFrame({"a": range(len(mask)), "b": [str(i) for i in range(len(mask))]})
+    kept = rows_where(frame, np.array(mask, dtype=bool))
+    assert kept.equals(frame.filter(pl.Series(mask, dtype=pl.Boolean)))
