@@ -243,9 +243,9 @@ def _packed_keys(side_a: pl.DataFrame, side_b: pl.DataFrame) -> tuple[np.ndarray
         ranked = subset.select(pl.col("root").rank("dense").over("index").cast(pl.Int64) - 1).to_series()
         split = int(mixed[0].sum())
         ranks = []
-        for m, part in zip(mixed, (ranked[:split], ranked[split:]), strict=True):
+        for m, piece in zip(mixed, (ranked[:split], ranked[split:]), strict=True):
             rank = np.zeros(m.shape[0], dtype=np.int64)
-            rank[m] = part.to_numpy()
+            rank[m] = piece.to_numpy()
             ranks.append(rank)
     low_day = min(int(f[2].min()) for f in present)
     sizes = (
