@@ -115,20 +115,17 @@ def _chosen(listings: pl.DataFrame, at: str) -> tuple[pl.DataFrame, pl.DataFrame
     return chosen, earlier
 
 
-def _file(store: Store, ticker: str, snapshot: str) -> str:
-    """A snapshot file's path, as a string (thousands of Path objects cost seconds)."""
-    return os.path.join(store.root, ticker, snapshot + ".parquet")
-
-
-def _plain(row: dict[str, Any] | None, store: Store, ticker: str) -> bool:
-    """Whether a chosen catalog row can go into the combined pass (see the module's docstring)."""
+def _plain(row: dict[str, Any] | None, folder: str) -> bool:
+    """Whether a chosen catalog row can go into the combined pass (see the module's docstring);
+    ``folder``: the ticker's folder and a separator (paths as strings: thousands of Path objects
+    cost seconds)."""
     if row is None:
         return True
     return (
         row["captured_at"] is not None
         and not row["partial"]
         and not row["adjusted_roots"]
-        and bulk.unchanged(_file(store, ticker, row["id"]), row["size"], row["mtime_ns"])
+        and bulk.unchanged(folder + row["id"] + ".parquet", row["size"], row["mtime_ns"])
     )
 
 
@@ -161,7 +158,8 @@ def scan_batch(
             batch.others = list(tickers)
             return batch
     # a symlinked folder may lead out of the store: the one-ticker path checks where it leads
-    linked = {t for t in tickers if os.path.islink(os.path.join(store.root, t))}
+    base = os.fspath(store.root) + os.sep
+    linked = {t for t in tickers if os.path.islink(base + t)}
     batch.others += [t for t in tickers if t in linked]
     tickers = [t for t in tickers if t not in linked]
     listings = bulk.catalogs(store.root, tickers, CATALOG_COLUMNS, index=index)
@@ -177,8 +175,8 @@ def scan_batch(
             now is None
             or spot is None
             or not spot > 0
-            or not _plain(now, store, ticker)
-            or not _plain(before_rows.get(ticker), store, ticker)
+            or not _plain(now, base + ticker + os.sep)
+            or not _plain(before_rows.get(ticker), base + ticker + os.sep)
         ):
             batch.others.append(ticker)
         else:
@@ -201,19 +199,16 @@ def scan_batch(
     file_index = np.array([position[t] for t, _, _ in files], dtype=np.int64)
     file_later = np.array([later for _, _, later in files], dtype=bool)
     file_of_row = rows.get_column("file").to_numpy()
+    index_of_row = file_index[file_of_row]
     rows = rows.with_columns(
-        index=pl.Series(file_index[file_of_row]),
+        index=pl.Series(index_of_row),
         later=pl.Series(file_later[file_of_row]),
         units=strike_thousandths(pl.col("strike")),
     )
-    has_iv = (
-        rows.lazy()
-        .group_by("index")
-        .agg((pl.col("later") & pl.col("implied_volatility").is_not_null()).any().alias("iv"))
-        .collect()
-    )
+    with_iv = rows.get_column("later") & rows.get_column("implied_volatility").is_not_null()
+    has_iv = np.bincount(index_of_row[with_iv.to_numpy()], minlength=len(names)) > 0
     # a chain without any IV (or without rows) has it solved from mid prices: the one-ticker path
-    solved = set(range(len(names))) - set(has_iv.filter(pl.col("iv")).get_column("index").to_list())
+    solved = set(np.flatnonzero(~has_iv).tolist())
     if solved:
         batch.others += [names[i] for i in sorted(solved)]
         rows = rows.filter(~pl.col("index").is_in(sorted(solved)))
