@@ -71,7 +71,7 @@ def segment_gamma(
     nearest its spot: what :func:`maxpain.analyses.gamma.gamma_exposure` gives (the flip NaN where it gives None).
 
     Few contracts and chains (fewer contracts, and fewer levels of all the sweeps, than
-    :func:`maxpain.limits.jit_threshold`): every chain's whole sweep, uncompiled. More:
+    :func:`maxpain.limits.jit_threshold`): :func:`outward_flips`, uncompiled. More:
     :func:`bounded_flips`, compiled.
     """
     count = spots.shape[0]
@@ -87,10 +87,7 @@ def segment_gamma(
     if compiled:
         flips[active] = bounded_flips(levels[active], spots[active], offsets[np.append(active, count)], terms)
     elif active.shape[0]:
-        totals = _swept(
-            levels[active], np.arange(active.shape[0]), offsets[np.append(active, count)], terms, False
-        )
-        flips[active] = pricing.nearest_crossings(levels[active], totals, spots[active])
+        flips[active] = outward_flips(levels[active], spots[active], offsets[np.append(active, count)], terms)
     return net, flips
 
 
@@ -106,6 +103,51 @@ def _swept(
     grid = np.tile(np.arange(levels.shape[1]), chains.shape[0])
     totals = pricing.swept_totals(levels[pairs, grid], pairs, offsets, terms, compiled)
     return totals.reshape(chains.shape[0], levels.shape[1])
+
+
+#: Levels each side of spot evaluated by each round of :func:`outward_flips`.
+SEARCH_RADII = (10, 40, 100, SWEEP_STEPS // 2)
+
+
+def outward_flips(
+    levels: np.ndarray,
+    spots: np.ndarray,
+    offsets: np.ndarray,
+    terms: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> np.ndarray:
+    """:func:`bounded_flips` for few chains, uncompiled: levels are evaluated outward from spot in
+    rounds (:data:`SEARCH_RADII`). A crossing found nearer spot than the evaluated band's nearer
+    edge is the nearest of the whole sweep (any crossing outside the band lies at least that far
+    away), so most chains settle after a tenth of the levels; the rest are searched further, the
+    last round over the whole sweep."""
+    count = levels.shape[0]
+    center = SWEEP_STEPS // 2
+    totals = np.full(levels.shape, np.nan)
+    flips = np.full(count, np.nan)
+    active = np.arange(count)
+    done = -1
+    for radius in SEARCH_RADII:
+        if active.shape[0] == 0:
+            break
+        ring = np.array([i for i in range(center - radius, center + radius + 1) if abs(i - center) > done])
+        chain = np.repeat(active, ring.shape[0])
+        index = np.tile(ring, active.shape[0])
+        totals[chain, index] = pricing.swept_totals(levels[chain, index], chain, offsets, terms, False)
+        band = slice(center - radius, center + radius + 1)  # the levels evaluated so far
+        found = pricing.nearest_crossings(levels[active, band], totals[active, band], spots[active])
+        if radius >= center:
+            settled = np.ones(active.shape[0], dtype=bool)
+        else:
+            reach = np.minimum(
+                spots[active] - levels[active, center - radius],
+                levels[active, center + radius] - spots[active],
+            )
+            with np.errstate(invalid="ignore"):
+                settled = np.abs(found - spots[active]) < reach
+        flips[active[settled]] = found[settled]
+        active = active[~settled]
+        done = radius
+    return flips
 
 
 def bounded_flips(
