@@ -15,6 +15,7 @@ function body; tests run the compiled path (threshold 0) and check the two agree
 from __future__ import annotations
 
 import functools
+import sys
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
@@ -42,9 +43,7 @@ class Kernel(Generic[F]):
     def compiled(self) -> F:
         """Compile lazily (first use), cached on disk; no fastmath, so NaN keeps its meaning."""
         if self._compiled is None:
-            from numba import njit
-
-            self._compiled = njit(cache=True, nogil=True)(self.python)
+            self._compiled = _numba().njit(cache=True, nogil=True)(self.python)
         compiled: F = self._compiled
         return compiled
 
@@ -55,6 +54,34 @@ class Kernel(Generic[F]):
 
     def __call__(self, *args: Any) -> Any:
         return self.compiled(*args) if self.runs_compiled(*args) else self.python(*args)
+
+
+#: Optional packages numba imports at start-up to support them inside compiled code, which no
+#: kernel here uses: cffi (installed with yfinance's curl_cffi; its C parser costs ~75 ms to
+#: import) and coverage (installed with the test extras; ~50 ms).
+_UNUSED_SUPPORT = ("cffi", "coverage")
+
+
+def _numba() -> Any:
+    """numba, imported without its support for :data:`_UNUSED_SUPPORT`: a package not imported yet
+    is hidden while numba imports its support modules, which then find it missing, as on a machine
+    without it (its typing of cffi objects is switched off; its coverage hook needs coverage already
+    running, which would have imported it). A package already imported is left to numba."""
+    if "numba.core.typing.cffi_utils" in sys.modules:
+        import numba
+
+        return numba
+    hidden = [name for name in _UNUSED_SUPPORT if name not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # type: ignore[assignment]  # import raises ImportError
+    try:
+        import numba
+        import numba.core.typing.cffi_utils  # imported by the first compilation otherwise
+    finally:
+        for name in hidden:
+            if sys.modules.get(name, False) is None:
+                del sys.modules[name]
+    return numba
 
 
 def jit(function: F) -> F:

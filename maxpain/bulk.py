@@ -153,11 +153,17 @@ def snapshot_rows(paths: Sequence[Path | str], columns: Sequence[str], rows: Seq
 
 
 def read_snapshots(
-    root: Path | str, files: Sequence[scan_index.SnapshotFile], columns: Sequence[str], *, index: bool = False
+    root: Path | str,
+    files: Sequence[scan_index.SnapshotFile],
+    columns: Sequence[str],
+    *,
+    index: bool = False,
+    indexed: Sequence[str] = (),
 ) -> pl.DataFrame:
     """:func:`snapshot_rows` of ``files`` in the store at ``root`` (``file`` is the position in
     ``files``), the files in the scan index read from it (``index``), the others from their
-    files, which are then indexed when there are many of one day (:mod:`maxpain.scan_index`).
+    files, which are then indexed when there are many of one day (:mod:`maxpain.scan_index`), with
+    the ``indexed`` columns as well (what other scans read from the index).
 
     Raises
     ------
@@ -165,19 +171,27 @@ def read_snapshots(
         As :func:`snapshot_rows`.
     """
     wanted = list(dict.fromkeys(columns))
+    every = list(dict.fromkeys([*wanted, *indexed]))
     frames, covered = scan_index.read_rows(root, files, wanted) if index else ([], np.zeros(len(files), bool))
+    if index and len(every) > len(wanted) and int((~covered).sum()) >= scan_index.MIN_FILES:
+        # this read writes the index: every indexed column, of the part read from it as well
+        frames, covered = scan_index.read_rows(root, files, every)
+    else:
+        every = wanted
     direct = np.flatnonzero(~covered)
     base = os.fspath(root)
     listed = [files[k] for k in direct.tolist()]
     read = snapshot_rows(
         [os.path.join(base, f.ticker, f.id + ".parquet") for f in listed],
-        wanted,
+        every,
         [f.rows for f in listed],
     )
     read = read.with_columns(file=pl.Series(direct[read.get_column("file").to_numpy()]))
     frames.append(read)
     if index and direct.shape[0] >= scan_index.MIN_FILES:
         scan_index.write_rows(root, files, pl.concat(frames), ~covered)
+    if len(every) > len(wanted):
+        frames = [frame.select("file", *wanted) for frame in frames]
     # in file order when the parts follow each other (the usual case), else sorted
     frames.sort(key=lambda f: f.get_column("file").min() if f.height else -1)  # type: ignore[arg-type, return-value]
     out = pl.concat(frames, rechunk=False)

@@ -202,13 +202,38 @@ def years_to_expiry_rows(captured: Sequence[datetime], chain: Any, days: Any) ->
     one division by 10⁶ rounds as ``timedelta.total_seconds`` does."""
     import numpy as np
 
-    expirations, which = np.unique(days, return_inverse=True)
-    epoch = date(1970, 1, 1)
-    close = np.array(
-        [close_microseconds(epoch + timedelta(days=int(d))) for d in expirations], dtype=np.int64
-    )
+    days = np.asarray(days, dtype=np.int64)
     moments = np.array([microseconds(c) for c in captured], dtype=np.int64)
-    return np.maximum((close[which] - moments[chain]) / 1e6, 0.0) / YEAR_SECONDS
+    if days.shape[0] == 0:
+        return np.zeros(0)
+    # each distinct day's close, looked up by offset (expirations span a few thousand days at most:
+    # a table over the span costs less than sorting millions of rows to find the distinct ones)
+    first = int(days.min())
+    span = np.zeros(int(days.max()) - first + 1, dtype=bool)
+    span[days - first] = True
+    close = np.zeros(span.shape[0], dtype=np.int64)
+    epoch = date(1970, 1, 1)
+    for offset in np.flatnonzero(span).tolist():
+        close[offset] = close_microseconds(epoch + timedelta(days=first + offset))
+    return np.maximum((close[days - first] - moments[chain]) / 1e6, 0.0) / YEAR_SECONDS
+
+
+def monthly_rows(days: Any, group: Any) -> Any:
+    """:func:`is_monthly` of many expirations at once: row ``i`` expires ``days[i]`` days after
+    1970-01-01 and is listed beside the other rows of its group ``group[i]``; rows in (group, day)
+    order, no day twice in a group (numpy integer arrays; a boolean array back)."""
+    import numpy as np
+
+    days = np.asarray(days, dtype=np.int64)
+    group = np.asarray(group)
+    stamp = days.astype("datetime64[D]")
+    day = (stamp - stamp.astype("datetime64[M]").astype("datetime64[D]")).astype(np.int64) + 1
+    weekday = (days + 3) % 7  # 1970-01-01 was a Thursday; Monday is 0, as date.weekday()
+    # a Thursday's Friday is listed beside it exactly when it is the group's next row
+    friday_listed = np.zeros(days.shape[0], dtype=bool)
+    friday_listed[:-1] = (group[1:] == group[:-1]) & (days[1:] == days[:-1] + 1)
+    thursday_shifted = (weekday == 3) & (day + 1 <= 21) & ~friday_listed
+    return (day >= 15) & (day <= 21) & ((weekday == 4) | thursday_shifted)
 
 
 def is_monthly(expiration: date, listed: Sequence[date] = ()) -> bool:

@@ -204,22 +204,22 @@ class Store:
             folders = sorted(
                 (e.name, e.is_symlink()) for e in entries if e.is_dir() and not e.name.startswith(".")
             )
+        base = os.fspath(self.root) + os.sep  # (strings: a Path per folder costs thousands of them)
         for folder, linked in folders:
-            child = self.root / folder
             try:
-                name = validate_ticker(child.name)
+                name = validate_ticker(folder)
             except InputError:
                 continue
             # only a symlink can lead out of the store (a plain folder's parent is the store)
-            if linked and child.resolve().parent != root:
+            if linked and (self.root / folder).resolve().parent != root:
                 self.skipped.append(
-                    f"the folder {child.name} leads outside the store ({child.resolve()}); it was skipped"
+                    f"the folder {folder} leads outside the store ({(self.root / folder).resolve()}); it was skipped"
                 )
-            elif name != child.name:
+            elif name != folder:
                 self.skipped.append(
-                    f"the folder {child.name} is not an upper-case ticker; rename it {name} to use it"
+                    f"the folder {folder} is not an upper-case ticker; rename it {name} to use it"
                 )
-            elif _holds_snapshot(child):
+            elif _holds_snapshot(base + folder):
                 names.append(name)
         return names
 
@@ -484,7 +484,7 @@ class Store:
         return checked
 
 
-def _holds_snapshot(folder: Path) -> bool:
+def _holds_snapshot(folder: Path | str) -> bool:
     """Whether ``folder`` holds a file named as a snapshot (one listing, stopped at the first)."""
     try:
         with os.scandir(folder) as entries:

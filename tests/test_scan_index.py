@@ -222,3 +222,36 @@ def test_below_the_threshold_nothing_is_written(store: Store, monkeypatch: pytes
     rows_of(store, index=True)
     assert not scan_index.folder(store.root).exists()
     np.testing.assert_equal(len(NAMES), len(rows_of(store, index=True)))
+
+
+def test_a_scan_comparing_nothing_indexes_the_roots_it_does_not_read(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At its first snapshot no ticker is compared with an earlier one, so the scan reads no
+    roots; the day's index it writes holds them all the same, and a scan of the next day (which
+    matches contracts by root) reads that day from the index, not file by file."""
+    names = NAMES[1:]  # (DEMO has snapshots before theirs)
+    first_day = str(store.snapshots("AAA")[0].captured_at.date())
+    asked: list[list[str]] = []
+    read_rows = scan_index.read_rows
+
+    def recorded(root: Any, files: Any, columns: Any) -> Any:
+        asked.append(list(columns))
+        return read_rows(root, files, columns)
+
+    monkeypatch.setattr(scan_index, "read_rows", recorded)
+    early = scan_batch(store, names, at=first_day, index=True)
+    assert early.others == [] and all(r["top_build_up"] is None for r in early.rows.values())
+    assert "root" not in asked[0]  # what the scan reads; the index written then holds the roots
+    listing = bulk.catalogs(store.root, names, CATALOG_COLUMNS)
+    firsts = listing.group_by("ticker", maintain_order=True).first()
+    files = [
+        scan_index.SnapshotFile(r["ticker"], r["id"], r["size"], r["mtime_ns"], r["contracts"])
+        for r in firsts.iter_rows(named=True)
+    ]
+    assert read_rows(store.root, files, list(COLUMNS))[1].all()
+    reads = Reads(monkeypatch)
+    later = scan_batch(store, names, at="latest", index=True)
+    assert sorted(reads.files) == sorted(names)  # the latest snapshots only: the first day indexed
+    assert later.rows == scan_batch(store, names, at="latest", index=False).rows
+    assert all(r["top_build_up"] is not None for r in later.rows.values())

@@ -43,6 +43,8 @@ def build_ups_of_many(
         out when no OI was added), and → the comparison's warnings.
     """
     compared = sorted(captured)
+    if not compared:  # (nothing to match: the rows may then come without their roots)
+        return {}, {}
     # the two sides as the rows of the columns used below (a run of rows is a slice, not a copy:
     # each filter of millions of rows copies every column it keeps), then sums with numpy
     index = rows.get_column("index").to_numpy()

@@ -15,7 +15,7 @@ from typing import Any
 
 import polars as pl
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from maxpain import bulk
@@ -257,3 +257,57 @@ def test_rows_where_slices_a_run_and_filters_the_rest(mask: list[bool]) -> None:
     frame = pl.DataFrame({"a": range(len(mask)), "b": [str(i) for i in range(len(mask))]})
     kept = rows_where(frame, np.array(mask, dtype=bool))
     assert kept.equals(frame.filter(pl.Series(mask, dtype=pl.Boolean)))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 4),  # ticker number
+            st.sampled_from([5_000, 7_500, 100_000, 4_294_967_295, 4_294_967_296, 9_000_000_000]),
+            st.sampled_from(["C", "P"]),
+            st.one_of(st.none(), st.integers(-1, 500)),  # OI (unknown, or a bad negative)
+            st.sampled_from([1, 10, 100]),  # multiplier
+            st.booleans(),  # kept by the filter
+        ),
+        max_size=60,
+    ),
+    st.booleans(),
+)
+def test_strike_table_sums_each_ticker_and_strike(rows: list[tuple[Any, ...]], small: bool) -> None:
+    """The scan's table by ticker and strike equals the sums taken contract by contract, on the one
+    packed key and on the two columns (strikes of 4,294,967.296 and more do not fit the key)."""
+    from maxpain.analyses.market_scan import _strikes
+    from maxpain.chain import RIGHT_DTYPE
+
+    if small:  # every strike fits the packed key
+        rows = [(i, units % 4_294_967_296, *rest) for i, units, *rest in rows]
+    frame = pl.DataFrame(
+        {
+            "index": [r[0] for r in rows],
+            "units": [r[1] for r in rows],
+            "right": pl.Series([r[2] for r in rows], dtype=RIGHT_DTYPE),
+            "open_interest": pl.Series([r[3] for r in rows], dtype=pl.Int64),
+            "multiplier": pl.Series([r[4] for r in rows], dtype=pl.Int32),
+            "keep": [r[5] for r in rows],
+        },
+        schema_overrides={"index": pl.Int64, "units": pl.Int64, "keep": pl.Boolean},
+    )
+    expected: dict[tuple[int, int], list[int]] = {}
+    for i, units, right, oi, multiplier, keep in rows:
+        if not keep:
+            continue
+        sums = expected.setdefault((i, units), [0] * 6)
+        known = oi if oi is not None and oi > 0 else 0
+        side = 1 if right == "P" else 0
+        sums[0] += 1
+        sums[1] += oi is None
+        sums[2 + side] += known
+        sums[4 + side] += known * multiplier
+    table = _strikes(frame, pl.col("keep"))
+    columns = ["contracts", "unknown_oi", "call_oi", "put_oi", "call_weight", "put_weight"]
+    assert table.columns == ["index", "units", *columns]
+    assert table.schema["index"] == pl.Int64
+    found = {(i, u): list(sums) for i, u, *sums in table.iter_rows()}
+    assert found == expected
+    assert list(found) == sorted(expected)  # in (index, units) order

@@ -85,3 +85,33 @@ def test_requested_until_follows_the_window_rule() -> None:
         analyses.requested_until(chain, until=date(2025, 1, 1))
     with pytest.raises(InputError, match="not both"):
         analyses.requested_until(chain, until=date(2026, 1, 2), weeks=2)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sets(st.dates(min_value=date(2019, 1, 1), max_value=date(2031, 12, 31)), max_size=12),
+        min_size=1,
+        max_size=5,
+    ),
+    st.sampled_from([None, date(2026, 6, 18), date(2025, 4, 17), date(2024, 3, 28)]),
+)
+def test_monthly_rows_is_is_monthly_of_each_listing(listings: list[set[date]], thursday: date | None) -> None:
+    """The scan's vectorised monthly test equals is_monthly row for row, listed Fridays included:
+    a Thursday in the third week is a monthly only when its Friday is not listed beside it."""
+    import numpy as np
+
+    from maxpain.market import is_monthly, monthly_rows
+
+    if thursday is not None:  # a holiday-shifted monthly, with and without its Friday listed
+        listings = [*listings, {thursday}, {thursday, thursday + timedelta(days=1)}]
+    epoch = date(1970, 1, 1)
+    group, days, expected = [], [], []
+    for g, listing in enumerate(listings):
+        ordered = sorted(listing)
+        for expiration in ordered:
+            group.append(g)
+            days.append((expiration - epoch).days)
+            expected.append(is_monthly(expiration, ordered))
+    found = monthly_rows(np.array(days, dtype=np.int32), np.array(group, dtype=np.int64))
+    assert found.tolist() == expected
