@@ -40,7 +40,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import polars as pl
 
@@ -578,7 +578,12 @@ def _write_recent(path: Path, generation: str, recent: pl.DataFrame, folder_mtim
 
 
 def replace_file(
-    path: Path, frame: pl.DataFrame, meta: dict[str, Any], *, row_group_size: int = _ROW_GROUP
+    path: Path,
+    frame: pl.DataFrame,
+    meta: dict[str, Any],
+    *,
+    row_group_size: int = _ROW_GROUP,
+    compression: Literal["zstd", "lz4"] = "zstd",
 ) -> bool:
     """Write ``frame`` (with ``meta`` under :data:`META_KEY`) to ``path`` through a hidden temporary
     and a rename; False when the store is read-only (derived files stay derived)."""
@@ -588,7 +593,7 @@ def replace_file(
         sweep_temporaries(path.parent)
         # small row groups: the summaries of a few snapshots are read without decoding the rest
         frame.write_parquet(
-            tmp, compression="zstd", row_group_size=row_group_size, metadata={META_KEY: json.dumps(meta)}
+            tmp, compression=compression, row_group_size=row_group_size, metadata={META_KEY: json.dumps(meta)}
         )
         os.replace(tmp, path)
         return True

@@ -30,7 +30,7 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import polars as pl
@@ -49,6 +49,9 @@ MIN_FILES = 256
 KEEP_DAYS = 8
 _LISTING = "listing.index"
 _ROW_GROUP = 1 << 20
+#: Index files are written with LZ4: a fifth larger than with zstd (the catalogs'), and read in
+#: less than half the time, which is what they are for.
+_COMPRESSION: Literal["lz4"] = "lz4"
 
 #: (folder, catalog file) modification times of one ticker, in nanoseconds.
 Stamp = tuple[int, int]
@@ -149,7 +152,9 @@ def write_listing(
         "catalog_ns": [s[1] for s in kept.values()],
     }
     meta = {**_versions(), "columns": columns, "stamps": stamps}
-    return catalog.replace_file(folder(root) / _LISTING, frame, meta, row_group_size=_ROW_GROUP)
+    return catalog.replace_file(
+        folder(root) / _LISTING, frame, meta, row_group_size=_ROW_GROUP, compression=_COMPRESSION
+    )
 
 
 @dataclass(frozen=True)
@@ -257,7 +262,7 @@ def write_rows(
         listed = {f: [e[i] for e in entries] for i, f in enumerate(_ENTRY)}
         meta = {**_versions(), "columns": columns, "files": listed}
         written |= catalog.replace_file(
-            _rows_path(root, day), rows.select(columns), meta, row_group_size=_ROW_GROUP
+            _rows_path(root, day), rows.select(columns), meta, row_group_size=_ROW_GROUP, compression="lz4"
         )
     if written:
         _prune(folder(root))

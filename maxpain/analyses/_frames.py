@@ -86,13 +86,19 @@ def segment(frame: pl.DataFrame, by: Sequence[str]) -> Segments:
     return Segments(ordered, ordered.select(list(by))[starts], offsets)
 
 
+def put_codes(frame: pl.DataFrame) -> np.ndarray:
+    """1 for a put, 0 for a call, per row of ``frame``: the right's physical code (uint32; no
+    copy when the column is already of :data:`~maxpain.chain.RIGHT_DTYPE`)."""
+    right = frame.get_column("right")
+    if right.dtype != RIGHT_DTYPE:
+        right = right.cast(pl.String).cast(RIGHT_DTYPE)
+    return right.to_physical().to_numpy()
+
+
 def contract_arrays(ordered: pl.DataFrame) -> ContractArrays:
     """The kernels' arrays of a frame with ``strike, right, open_interest, volume, multiplier``."""
     import numpy as np
 
-    right = ordered.get_column("right")
-    if right.dtype != RIGHT_DTYPE:  # physical code 0 = call, 1 = put
-        right = right.cast(pl.String).cast(RIGHT_DTYPE)
     columns = ordered.select(
         strike_units=strike_thousandths(pl.col("strike")),
         open_interest=pl.col("open_interest").fill_null(-1),
@@ -101,7 +107,7 @@ def contract_arrays(ordered: pl.DataFrame) -> ContractArrays:
     return ContractArrays(
         strike=np.ascontiguousarray(ordered.get_column("strike").to_numpy(), dtype=np.float64),
         strike_units=np.ascontiguousarray(columns.get_column("strike_units").to_numpy(), dtype=np.int64),
-        is_put=np.ascontiguousarray(right.to_physical().to_numpy(), dtype=np.uint32),
+        is_put=np.ascontiguousarray(put_codes(ordered), dtype=np.uint32),
         open_interest=np.ascontiguousarray(columns.get_column("open_interest").to_numpy(), dtype=np.int64),
         volume=np.ascontiguousarray(columns.get_column("volume").to_numpy(), dtype=np.int64),
         multiplier=np.ascontiguousarray(ordered.get_column("multiplier").to_numpy(), dtype=np.int64),

@@ -10,9 +10,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from maxpain.analyses._frames import rows_where
+from maxpain.analyses._frames import put_codes, rows_where
 from maxpain.analyses.oi_change import expired_message, publication_messages, thin_message
-from maxpain.chain import RIGHT_DTYPE
 from maxpain.market import trading_day
 from maxpain.quality import Comparison
 
@@ -191,14 +190,6 @@ def match_rows(side_a: pl.DataFrame, side_b: pl.DataFrame) -> list[pl.Series]:
     ]
 
 
-def _put_codes(side: pl.DataFrame) -> np.ndarray:
-    """1 for a put, 0 for a call: the right's physical code."""
-    right = side.get_column("right")
-    if right.dtype != RIGHT_DTYPE:
-        right = right.cast(pl.String).cast(RIGHT_DTYPE)
-    return right.to_physical().to_numpy()
-
-
 def _bits(largest: int) -> int:
     return max(int(largest).bit_length(), 1)
 
@@ -217,7 +208,7 @@ def _packed_keys(side_a: pl.DataFrame, side_b: pl.DataFrame) -> tuple[np.ndarray
             side.get_column("index").cast(pl.Int64).to_numpy(),
             side.get_column("units").cast(pl.Int64).to_numpy(),
             side.get_column("expiration").cast(pl.Int64).to_numpy(),
-            _put_codes(side).astype(np.int64),
+            put_codes(side).astype(np.int64),
         )
         for side in sides
     ]

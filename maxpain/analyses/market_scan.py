@@ -23,7 +23,7 @@ import numpy as np
 import polars as pl
 
 from maxpain import bulk
-from maxpain.analyses._frames import rows_where
+from maxpain.analyses._frames import put_codes, rows_where
 from maxpain.analyses.build_ups import build_ups_of_many
 from maxpain.analyses.flip import segment_gamma
 from maxpain.analyses.gamma import CONVENTIONS, DEFAULT_RATE, no_iv_note
@@ -238,8 +238,9 @@ def scan_batch(
 def _listed(now: pl.DataFrame, index: np.ndarray, days: np.ndarray) -> pl.DataFrame:
     """Calls and puts listed per (index, expiration) of ``now``, in key order: counted over runs
     of rows when the rows are in key order (snapshots are stored so), else grouped."""
-    step, change = np.diff(index), np.diff(days)
-    if index.shape[0] == 0 or not bool(np.all((step > 0) | ((step == 0) & (change >= 0)))):
+    same = index[1:] == index[:-1]
+    # (compared, not subtracted: a boolean per row, not an integer)
+    if not (bool(np.all(index[1:] >= index[:-1])) and bool(np.all(~same | (days[1:] >= days[:-1])))):
         return (
             now.group_by("index", "expiration")
             .agg(
@@ -248,15 +249,16 @@ def _listed(now: pl.DataFrame, index: np.ndarray, days: np.ndarray) -> pl.DataFr
             )
             .sort("index", "expiration")
         )
-    starts = np.flatnonzero(np.concatenate(([True], (step != 0) | (change != 0))))
-    right = now.get_column("right")
+    starts = np.flatnonzero(np.concatenate(([True], ~same | (days[1:] != days[:-1]))))[: index.shape[0]]
+    puts = np.add.reduceat(put_codes(now), starts, dtype=np.int64) if starts.shape[0] else starts
     return pl.DataFrame(
         {
             "index": index[starts],
             "expiration": pl.Series(days[starts]).cast(pl.Date),
-            "calls_listed": np.add.reduceat((right == "C").to_numpy().astype(np.int64), starts),
-            "puts_listed": np.add.reduceat((right == "P").to_numpy().astype(np.int64), starts),
-        }
+            "calls_listed": np.diff(np.append(starts, index.shape[0])) - puts,
+            "puts_listed": puts,
+        },
+        schema_overrides={"calls_listed": pl.Int64, "puts_listed": pl.Int64},
     )
 
 
