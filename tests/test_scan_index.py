@@ -168,7 +168,7 @@ def test_a_file_whose_catalog_row_changed_is_not_read_from_the_index(store: Stor
     )
     assert pl.concat(frames).sort("file", maintain_order=True).equals(direct)
     # another size or time than the entry's: that file is not covered, the others still are
-    files[1] = dataclasses.replace(files[1], mtime_ns=files[1].mtime_ns + 1)
+    files[1] = files[1]._replace(mtime_ns=files[1].mtime_ns + 1)
     frames, covered = scan_index.read_rows(store.root, files, list(COLUMNS))
     assert covered.tolist() == [True, False, True, True, True]
     assert 1 not in pl.concat(frames).get_column("file").to_list()

@@ -13,6 +13,7 @@ the date (the one-ticker path says why).
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -114,12 +115,26 @@ def _chosen(listings: pl.DataFrame, at: str) -> tuple[pl.DataFrame, pl.DataFrame
     return chosen, earlier
 
 
+#: The fields of a chosen catalog row the pass reads.
+_ROW_FIELDS = (
+    "ticker",
+    "id",
+    "captured_at",
+    "spot",
+    "contracts",
+    "partial",
+    "notes",
+    "adjusted_roots",
+    "size",
+    "mtime_ns",
+)
+
+
 def _by_ticker(frame: pl.DataFrame) -> dict[str, dict[str, Any]]:
-    """Each row of ``frame`` as a dict, by its ``ticker`` (built column by column: faster than
-    polars' named rows for thousands of them)."""
-    values = [frame.get_column(c).to_list() for c in frame.columns]
-    at = frame.columns.index("ticker")
-    return {row[at]: dict(zip(frame.columns, row, strict=True)) for row in zip(*values, strict=True)}
+    """The :data:`_ROW_FIELDS` of each row of ``frame`` as a dict, by ticker (built column by
+    column: faster than polars' named rows for thousands of them)."""
+    values = [frame.get_column(c).to_list() for c in _ROW_FIELDS]
+    return {row[0]: dict(zip(_ROW_FIELDS, row, strict=True)) for row in zip(*values, strict=True)}
 
 
 def _plain(row: dict[str, Any] | None, folder: str) -> bool:
@@ -171,9 +186,8 @@ def scan_batch(
     tickers = [t for t in tickers if t not in linked]
     listings = bulk.catalogs(store.root, tickers, CATALOG_COLUMNS, index=index)
     chosen, earlier = _chosen(listings, at)
-    # (the open counts, lists of structs and slow to make Python objects of, are the neighbour checks')
-    now_rows = _by_ticker(chosen.drop("open_counts"))
-    before_rows = _by_ticker(earlier.drop("open_counts"))
+    now_rows = _by_ticker(chosen)
+    before_rows = _by_ticker(earlier)
     names = []
     for ticker in tickers:
         now = now_rows.get(ticker)
@@ -351,11 +365,9 @@ class _Pass:
         index = rows.get_column("index").to_numpy()
         days = rows.get_column("expiration").cast(pl.Int32).to_numpy()
         start = self.start_days[index]
-        rows = rows.with_columns(
-            live=pl.Series(days >= start),
-            ahead=pl.Series(days > start),
-            in_window=pl.Series((days >= start) & (days <= self.end_days[index])),
-        )
+        rows = rows.with_columns(in_window=pl.Series((days >= start) & (days <= self.end_days[index])))
+        if self.before_rows:  # (what the build-up reads)
+            rows = rows.with_columns(live=pl.Series(days >= start), ahead=pl.Series(days > start))
         # the chosen snapshots' rows, with the columns the figures read: the chosen files are read
         # first, so their rows are one slice of the frame, not a copy
         now = rows_where(rows.select(*_NOW_COLUMNS), rows.get_column("later").to_numpy())
@@ -366,6 +378,8 @@ class _Pass:
         walls = self._walls(strikes)
         build_ups, change_warnings = self._changes(rows)
         net, flips, gamma_notes = self._gamma(now)
+        nets = net.tolist()
+        flip_of = [None if math.isnan(f) else f for f in flips.tolist()]
         for i in self.kept:
             ticker = names[i]
             row = self.now_rows[ticker]
@@ -375,14 +389,15 @@ class _Pass:
             expiration, monthly_max_pain = monthly.get(i, (None, None))
             warnings = [
                 *neighbours.get(ticker, []),
-                *note_warnings(row["notes"] or []),  # a whole snapshot's (partial ones go one by one)
+                # a whole snapshot's notes (partial ones go one by one)
+                *(note_warnings(row["notes"]) if row["notes"] else ()),
                 # pooled max pain is computed for every ticker with an expiration in its window
                 *wall_notes(start_day, end_day, listed=i in pooled, open_interest=put_total + call_total),
                 *one_sided.get(i, []),
                 *change_warnings.get(i, []),
                 *gamma_notes.get(i, []),
             ]
-            flip = None if np.isnan(flips[i]) else float(flips[i])
+            flip = flip_of[i]
             out[ticker] = {
                 "ticker": ticker,
                 "snapshot": row["id"],
@@ -398,7 +413,7 @@ class _Pass:
                 "call_wall_distance_pct": _pct(call_wall, spot),
                 "put_call_oi": put_total / call_total if call_total else None,
                 "top_build_up": build_ups.get(i),
-                "net_gex": float(net[i]),
+                "net_gex": nets[i],
                 "flip": flip,
                 "flip_distance_pct": _pct(flip, spot),
                 "warnings": list(dict.fromkeys(warnings)),
@@ -503,19 +518,19 @@ class _Pass:
         """Each ticker's net GEX at spot and gamma flip over its window (as
         :func:`maxpain.analyses.gamma.gamma_exposure`), and its note on contracts without IV."""
         call_sign, put_sign = CONVENTIONS[self.convention]
-        oi = pl.col("open_interest").fill_null(0)
+        oi = pl.col("open_interest")
         iv = pl.col("implied_volatility").cast(pl.Float64)
         sign = pl.when(pl.col("right") == "C").then(float(call_sign)).otherwise(float(put_sign))
+        # the window's contracts holding open interest (the others weigh nothing)
         arrays = (
             now.lazy()
-            .filter(pl.col("in_window"))
+            .filter(pl.col("in_window") & (oi > 0))
             .select(
                 "index",
                 days=pl.col("expiration").cast(pl.Int32),
                 strike=pl.col("strike").cast(pl.Float64),
                 iv=pl.when(iv > IV_PLACEHOLDER_MAX).then(iv).otherwise(float("nan")),
                 weight=(sign * oi * pl.col("multiplier")).cast(pl.Float64),
-                holding=oi > 0,
             )
             .collect()
         )
@@ -523,7 +538,7 @@ class _Pass:
         index = column["index"]
         captured = [self.now_rows[t]["captured_at"] for t in self.names]
         years = years_to_expiry_rows(captured, index, column["days"])
-        live = column["holding"] & (years > 0.0)
+        live = years > 0.0
         usable = ~np.isnan(column["iv"])
         no_iv = np.bincount(index[live & ~usable], minlength=len(self.names))
         counted = np.flatnonzero(live & usable)
