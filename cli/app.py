@@ -5,6 +5,7 @@ numba) and, for live data, yfinance when it runs."""
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
@@ -130,13 +131,24 @@ def _from_polars(error: BaseException) -> bool:
     return module.startswith("polars") or module == "pyo3_runtime"
 
 
+#: The cycle collector's thresholds for a command (see :func:`main`).
+GC_THRESHOLDS = (50_000, 20, 20)
+
+
 def main() -> None:
     """The console entry point: run, flush, and leave without the interpreter's teardown.
 
     Tearing down the modules of polars, numpy and rich takes ~0.1 s after the output is complete;
     every file the command writes is closed (and fsynced) before :func:`run` returns, so once the
     two streams are flushed there is nothing left to finish.
+
+    A command is one short process whose start-up allocates millions of objects (polars, numba)
+    that live to its end. CPython's default collector would run a young collection every 700
+    allocations and, every few hundred, a full one over all of them: a whole-market scan spent
+    ~0.2 s in 3 full and 400 young collections. With :data:`GC_THRESHOLDS` it runs a handful of
+    young ones; cycles are still collected.
     """
+    gc.set_threshold(*GC_THRESHOLDS)
     code = run()
     try:
         sys.stdout.flush()
