@@ -142,3 +142,26 @@ def test_json_is_indented_for_a_terminal_and_one_line_into_a_pipe(
     code, shown, _ = cli(capsys, "--store", demo, "report", "DEMO", "--json")
     assert code == 0 and shown.startswith('{\n  "') and shown.count("\n") > 20
     assert json.loads(piped) == json.loads(shown)
+
+
+def test_the_entry_point_sets_the_collector_then_exits_with_the_code() -> None:
+    """``main`` (the console script) raises the cycle collector's thresholds before the command
+    runs, flushes what the command printed, and leaves with its exit code."""
+    import subprocess
+    import sys
+
+    from maxpain_cli.app import GC_THRESHOLDS
+
+    probe = (
+        "import gc, maxpain_cli.app as app\n"
+        "def run():\n"
+        "    print(gc.get_threshold(), end='')\n"
+        "    return 7\n"
+        "app.run = run\n"
+        "app.main()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 7, done.stderr
+    assert done.stdout == str(GC_THRESHOLDS)
