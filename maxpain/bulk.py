@@ -198,4 +198,6 @@ def read_snapshots(
     positions = out.get_column("file").to_numpy()
     if positions.shape[0] > 1 and bool((np.diff(positions) < 0).any()):
         out = out.sort("file", maintain_order=True)
-    return out
+    # one chunk per column (one copy now: a frame of several chunks beside the one-chunk columns
+    # the scan adds would be copied whole by many of its operations)
+    return out.rechunk() if max(out.n_chunks("all"), default=1) > 1 else out

@@ -49,6 +49,9 @@ MIN_FILES = 256
 KEEP_DAYS = 8
 _LISTING = "listing.index"
 _ROW_GROUP = 1 << 20
+#: A day's row file is one row group (up to this many rows), so it reads as one chunk per column:
+#: polars copies a frame whose columns are cut in different places whole in many operations.
+_DAY_ROWS = 1 << 26
 #: Index files are written with LZ4: a fifth larger than with zstd (the catalogs'), and read in
 #: less than half the time, which is what they are for.
 _COMPRESSION: Literal["lz4"] = "lz4"
@@ -261,7 +264,11 @@ def write_rows(
         listed = {f: [e[i] for e in entries] for i, f in enumerate(_ENTRY)}
         meta = {**_versions(), "columns": columns, "files": listed}
         written |= catalog.replace_file(
-            _rows_path(root, day), rows.select(columns), meta, row_group_size=_ROW_GROUP, compression="lz4"
+            _rows_path(root, day),
+            rows.select(columns),
+            meta,
+            row_group_size=_DAY_ROWS,
+            compression=_COMPRESSION,
         )
     if written:
         _prune(folder(root))
