@@ -255,3 +255,20 @@ def test_a_scan_comparing_nothing_indexes_the_roots_it_does_not_read(
     assert sorted(reads.files) == sorted(names)  # the latest snapshots only: the first day indexed
     assert later.rows == scan_batch(store, names, at="latest", index=False).rows
     assert all(r["top_build_up"] is not None for r in later.rows.values())
+
+
+def test_rows_of_two_days_read_as_one_chunk_per_column(store: Store) -> None:
+    """The rows of files of two days, from the index or from the files, come back contiguous:
+    a column cut in several chunks beside the scan's own one-chunk columns would make polars copy
+    the whole frame in many operations."""
+    listing = bulk.catalogs(store.root, NAMES[1:], CATALOG_COLUMNS)
+    files = [
+        scan_index.SnapshotFile(r["ticker"], r["id"], r["size"], r["mtime_ns"], r["contracts"])
+        for r in listing.iter_rows(named=True)
+    ]
+    assert len({f.day for f in files}) == 2
+    for _ in range(2):  # read from the files and indexed, then from the index
+        rows = bulk.read_snapshots(store.root, files, COLUMNS, index=True, indexed=COLUMNS)
+        assert rows.n_chunks("all") == [1] * len(rows.columns)
+        assert rows.get_column("file").to_list() == sorted(rows.get_column("file").to_list())
+    assert scan_index.read_rows(store.root, files, list(COLUMNS))[1].all()
