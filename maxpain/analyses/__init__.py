@@ -22,6 +22,7 @@ module                    answers
 ``expected_move``         the at-the-money straddle and the IV move of an expiration
 ``scan``                  one row per ticker at a date (the one-ticker reference row)
 ``market_scan``           the scan of many tickers in one pass (ticker × expiration segments)
+``market_tables``         the pass's tables: sides listed, open interest by strike, walls
 ``build_ups``             OI build-ups of many tickers at once, with each comparison's warnings
 ========================  ======================================================================
 

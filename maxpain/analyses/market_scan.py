@@ -24,10 +24,11 @@ import numpy as np
 import polars as pl
 
 from maxpain import bulk
-from maxpain.analyses._frames import put_codes, rows_where
+from maxpain.analyses._frames import rows_where
 from maxpain.analyses.build_ups import build_ups_of_many
 from maxpain.analyses.flip import segment_gamma
 from maxpain.analyses.gamma import CONVENTIONS, DEFAULT_RATE, no_iv_note
+from maxpain.analyses.market_tables import listed_sides, oi_by_strike, walls_by_ticker
 from maxpain.analyses.max_pain import one_sided_note
 from maxpain.analyses.max_pain_segments import max_pain_of_strikes
 from maxpain.analyses.walls import wall_notes
@@ -249,89 +250,6 @@ def scan_batch(
     return batch
 
 
-def _listed(now: pl.DataFrame, index: np.ndarray, days: np.ndarray) -> pl.DataFrame:
-    """Calls and puts listed per (index, expiration) of ``now``, in key order: counted over runs
-    of rows when the rows are in key order (snapshots are stored so), else grouped."""
-    same = index[1:] == index[:-1]
-    # (compared, not subtracted: a boolean per row, not an integer)
-    if not (bool(np.all(index[1:] >= index[:-1])) and bool(np.all(~same | (days[1:] >= days[:-1])))):
-        return (
-            now.group_by("index", "expiration")
-            .agg(
-                calls_listed=(pl.col("right") == "C").sum().cast(pl.Int64),
-                puts_listed=(pl.col("right") == "P").sum().cast(pl.Int64),
-            )
-            .sort("index", "expiration")
-        )
-    starts = np.flatnonzero(np.concatenate(([True], ~same | (days[1:] != days[:-1]))))[: index.shape[0]]
-    puts = np.add.reduceat(put_codes(now), starts, dtype=np.int64) if starts.shape[0] else starts
-    return pl.DataFrame(
-        {
-            "index": index[starts],
-            "expiration": pl.Series(days[starts]).cast(pl.Date),
-            "calls_listed": np.diff(np.append(starts, index.shape[0])) - puts,
-            "puts_listed": puts,
-        },
-        schema_overrides={"calls_listed": pl.Int64, "puts_listed": pl.Int64},
-    )
-
-
-#: The strike bits of :func:`_strikes`' one-column key: thousandths below 2³² (strikes below
-#: 4,294,967), with the ticker's number above them.
-_UNITS_BITS = 32
-
-
-def _strikes(rows: pl.DataFrame, where: pl.Expr) -> pl.DataFrame:
-    """Open interest by ticker and strike of the ``rows`` that ``where`` keeps (a window's, or
-    one expiration's: filtered as they are summed, not copied first), in (index, units) order:
-    known OI over OI > 0 per side, the payout weights of max pain (Σ multiplier × OI over OI > 0)
-    and the contracts listed (with unknown OI). Pooled max pain, the monthly's and the walls need
-    nothing else.
-
-    Grouped on one int64 key packing (index, units) when they fit (a group-by of plain sums on one
-    integer column is polars' fast path, ~40% faster than on two), else on both columns."""
-    oi = pl.col("open_interest")
-    put = pl.col("right") == "P"
-    known = pl.when(oi > 0).then(oi).otherwise(0).cast(pl.Int64)
-    weight = known * pl.col("multiplier").cast(pl.Int64)
-    zero = pl.lit(0, dtype=pl.Int64)
-    sums = {
-        "contracts": pl.lit(1, dtype=pl.Int64),
-        "unknown_oi": oi.is_null().cast(pl.Int64),
-        "call_oi": pl.when(put).then(zero).otherwise(known),
-        "put_oi": pl.when(put).then(known).otherwise(zero),
-        "call_weight": pl.when(put).then(zero).otherwise(weight),
-        "put_weight": pl.when(put).then(weight).otherwise(zero),
-    }
-    units = rows.get_column("units")
-    index = rows.get_column("index")
-    kept = rows.lazy().filter(where)
-    packs = rows.height == 0 or (
-        units.min() >= 0 and units.max() < 1 << _UNITS_BITS and index.min() >= 0 and index.max() < 1 << 30  # type: ignore[operator]
-    )
-    if not packs:
-        return (
-            kept.select("index", "units", **sums)
-            .group_by("index", "units")
-            .sum()
-            .sort("index", "units")
-            .collect()
-        )
-    key = pl.col("key")
-    return (
-        kept.select(key=pl.col("index").cast(pl.Int64) * (1 << _UNITS_BITS) + pl.col("units"), **sums)
-        .group_by("key")
-        .sum()
-        .sort("key")
-        .select(
-            (key // (1 << _UNITS_BITS)).cast(index.dtype).alias("index"),
-            (key % (1 << _UNITS_BITS)).alias("units"),
-            *sums,
-        )
-        .collect()
-    )
-
-
 class _Pass:
     """One combined pass over the chosen snapshots' rows and their predecessors' (``index`` is the
     ticker's position in ``names``, ``later`` tells the chosen snapshot's rows)."""
@@ -373,9 +291,9 @@ class _Pass:
         now = rows_where(rows.select(*_NOW_COLUMNS), rows.get_column("later").to_numpy())
         neighbours = warnings_of(self.listings, {names[i]: self.now_rows[names[i]]["id"] for i in self.kept})
         monthly, one_sided = self._expirations(now)
-        strikes = _strikes(now, pl.col("in_window"))
+        strikes = oi_by_strike(now, pl.col("in_window"))
         pooled = self._pooled(strikes)
-        walls = self._walls(strikes)
+        walls = walls_by_ticker(strikes)
         build_ups, change_warnings = self._changes(rows)
         net, flips, gamma_notes = self._gamma(now)
         nets = net.tolist()
@@ -425,7 +343,7 @@ class _Pass:
         side only."""
         index = now.get_column("index").to_numpy()
         days = now.get_column("expiration").cast(pl.Int32).to_numpy()
-        listed = _listed(now, index, days)
+        listed = listed_sides(now, index, days)
         one_sided: dict[int, list[str]] = {}
         noted: set[tuple[int, date]] = set()
         for i, expiration, note in (
@@ -444,7 +362,7 @@ class _Pass:
         chosen_day = np.full(len(self.names), np.iinfo(np.int32).min, dtype=np.int32)
         chosen_day[tickers[first]] = listed_days[first]
         at_monthly = pl.lit(pl.Series(days == chosen_day[index]))
-        table = max_pain_of_strikes(_strikes(now, at_monthly), ["index"]).filter(
+        table = max_pain_of_strikes(oi_by_strike(now, at_monthly), ["index"]).filter(
             pl.col("max_pain").is_not_null()
         )
         # the strike as stored (the lowest at those thousandths), as the one-ticker path reads it
@@ -469,37 +387,11 @@ class _Pass:
         return monthly, one_sided
 
     def _pooled(self, strikes: pl.DataFrame) -> dict[int, float | None]:
-        """Each ticker's pooled max pain of its window, from :func:`_strikes` (tickers without a
-        window expiration are left out)."""
+        """Each ticker's pooled max pain of its window, from its open interest by strike
+        (:func:`~maxpain.analyses.market_tables.oi_by_strike`; tickers without a window expiration
+        are left out)."""
         table = max_pain_of_strikes(strikes, ["index"])
         return dict(zip(table["index"].to_list(), table["max_pain"].to_list(), strict=True))
-
-    def _walls(self, strikes: pl.DataFrame) -> dict[int, tuple[float | None, float | None, int, int]]:
-        """Each ticker's put and call wall (the strike with the most OI on the side over the
-        window; ties: the lower strike) and its put and call OI, from :func:`_strikes`."""
-        index = strikes.get_column("index").to_numpy()
-        units = strikes.get_column("units").to_numpy()
-        starts = np.flatnonzero(np.diff(index, prepend=-1))  # rows are in (index, units) order
-        tickers = index[starts]
-        found: list[list[Any]] = []
-        totals: list[np.ndarray] = []
-        for column in ("put_oi", "call_oi"):
-            oi = strikes.get_column(column).to_numpy()
-            top = np.maximum.reduceat(oi, starts)
-            totals.append(np.add.reduceat(oi, starts))
-            # the first (lowest) strike of each ticker holding its largest OI, when that is > 0
-            best = np.flatnonzero((oi == np.repeat(top, np.diff(np.append(starts, oi.shape[0])))) & (oi > 0))
-            first = best[np.unique(index[best], return_index=True)[1]]
-            wall: dict[int, float] = dict(
-                zip(index[first].tolist(), (units[first] / 1000).tolist(), strict=True)
-            )
-            found.append([wall.get(i) for i in tickers.tolist()])
-        return {
-            i: (put_wall, call_wall, int(put_total), int(call_total))
-            for i, put_wall, call_wall, put_total, call_total in zip(
-                tickers.tolist(), *found, totals[0].tolist(), totals[1].tolist(), strict=True
-            )
-        }
 
     def _changes(self, rows: pl.DataFrame) -> tuple[dict[int, dict[str, Any]], dict[int, list[str]]]:
         """Each ticker's largest OI build-up since its previous snapshot (with that snapshot's id),

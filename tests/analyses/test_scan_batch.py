@@ -215,7 +215,7 @@ def test_calls_and_puts_listed_are_counted_in_any_row_order() -> None:
     grouped, with the same table (the one-sided-expiration warnings rest on it)."""
     import numpy as np
 
-    from maxpain.analyses.market_scan import _listed
+    from maxpain.analyses.market_tables import listed_sides
 
     rng = np.random.default_rng(5)
     count = 400
@@ -231,7 +231,7 @@ def test_calls_and_puts_listed_are_counted_in_any_row_order() -> None:
 
     def listed(rows: pl.DataFrame) -> pl.DataFrame:
         days = rows.get_column("expiration").cast(pl.Int32).to_numpy()
-        return _listed(rows, rows.get_column("index").to_numpy(), days)
+        return listed_sides(rows, rows.get_column("index").to_numpy(), days)
 
     expected = (
         frame.group_by("index", "expiration")
@@ -277,7 +277,7 @@ def test_rows_where_slices_a_run_and_filters_the_rest(mask: list[bool]) -> None:
 def test_strike_table_sums_each_ticker_and_strike(rows: list[tuple[Any, ...]], small: bool) -> None:
     """The scan's table by ticker and strike equals the sums taken contract by contract, on the one
     packed key and on the two columns (strikes of 4,294,967.296 and more do not fit the key)."""
-    from maxpain.analyses.market_scan import _strikes
+    from maxpain.analyses.market_tables import oi_by_strike
     from maxpain.chain import RIGHT_DTYPE
 
     if small:  # every strike fits the packed key
@@ -304,7 +304,7 @@ def test_strike_table_sums_each_ticker_and_strike(rows: list[tuple[Any, ...]], s
         sums[1] += oi is None
         sums[2 + side] += known
         sums[4 + side] += known * multiplier
-    table = _strikes(frame, pl.col("keep"))
+    table = oi_by_strike(frame, pl.col("keep"))
     columns = ["contracts", "unknown_oi", "call_oi", "put_oi", "call_weight", "put_weight"]
     assert table.columns == ["index", "units", *columns]
     assert table.schema["index"] == pl.Int64
