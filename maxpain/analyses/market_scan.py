@@ -28,7 +28,13 @@ from maxpain.analyses._frames import rows_where
 from maxpain.analyses.build_ups import build_ups_of_many
 from maxpain.analyses.flip import segment_gamma
 from maxpain.analyses.gamma import CONVENTIONS, DEFAULT_RATE, no_iv_note
-from maxpain.analyses.market_tables import listed_sides, oi_by_strike, walls_by_ticker
+from maxpain.analyses.market_tables import (
+    chosen_rows,
+    listed_sides,
+    oi_by_strike,
+    rows_by_ticker,
+    walls_by_ticker,
+)
 from maxpain.analyses.max_pain import one_sided_note
 from maxpain.analyses.max_pain_segments import max_pain_of_strikes
 from maxpain.analyses.walls import wall_notes
@@ -97,47 +103,6 @@ def _pct(level: float | None, spot: float | None) -> float | None:
     return (level - spot) / spot * 100
 
 
-def _chosen(listings: pl.DataFrame, at: str) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Each ticker's snapshot at ``at`` (its last intact one that UTC day, or its latest) and the
-    intact snapshot stored before it, as :meth:`Store.resolve` and :meth:`Store.previous` pick."""
-    intact = listings.filter(pl.col("damaged").is_null())
-    if at != "latest":
-        day = date.fromisoformat(at)
-        chosen = intact.filter(pl.col("captured_at").dt.date() == day)
-    else:
-        chosen = intact
-    chosen = chosen.group_by("ticker", maintain_order=True).last()
-    earlier = (
-        intact.join(chosen.select("ticker", now=pl.col("captured_at")), on="ticker", maintain_order="left")
-        .filter(pl.col("captured_at") < pl.col("now"))
-        .group_by("ticker", maintain_order=True)
-        .last()
-    )
-    return chosen, earlier
-
-
-#: The fields of a chosen catalog row the pass reads.
-_ROW_FIELDS = (
-    "ticker",
-    "id",
-    "captured_at",
-    "spot",
-    "contracts",
-    "partial",
-    "notes",
-    "adjusted_roots",
-    "size",
-    "mtime_ns",
-)
-
-
-def _by_ticker(frame: pl.DataFrame) -> dict[str, dict[str, Any]]:
-    """The :data:`_ROW_FIELDS` of each row of ``frame`` as a dict, by ticker (built column by
-    column: faster than polars' named rows for thousands of them)."""
-    values = [frame.get_column(c).to_list() for c in _ROW_FIELDS]
-    return {row[0]: dict(zip(_ROW_FIELDS, row, strict=True)) for row in zip(*values, strict=True)}
-
-
 def _plain(row: dict[str, Any] | None, folder: str) -> bool:
     """Whether a chosen catalog row can go into the combined pass (see the module's docstring);
     ``folder``: the ticker's folder and a separator (paths as strings: thousands of Path objects
@@ -186,9 +151,9 @@ def scan_batch(
     batch.others += [t for t in tickers if t in linked]
     tickers = [t for t in tickers if t not in linked]
     listings = bulk.catalogs(store.root, tickers, CATALOG_COLUMNS, index=index)
-    chosen, earlier = _chosen(listings, at)
-    now_rows = _by_ticker(chosen)
-    before_rows = _by_ticker(earlier)
+    chosen, earlier = chosen_rows(listings, at)
+    now_rows = rows_by_ticker(chosen)
+    before_rows = rows_by_ticker(earlier)
     names = []
     for ticker in tickers:
         now = now_rows.get(ticker)
@@ -270,6 +235,7 @@ class _Pass:
         self.kept = [i for i in range(len(names)) if i not in skipped]
         self.now_rows = now_rows
         self.before_rows = before_rows
+        self.compared = [i for i in self.kept if names[i] in before_rows]  # with a snapshot before
         self.listings = listings
         self.convention = convention
         self.rate = rate
@@ -284,7 +250,7 @@ class _Pass:
         days = rows.get_column("expiration").cast(pl.Int32).to_numpy()
         start = self.start_days[index]
         rows = rows.with_columns(in_window=pl.Series((days >= start) & (days <= self.end_days[index])))
-        if self.before_rows:  # (what the build-up reads)
+        if self.compared:  # (what the build-up reads)
             rows = rows.with_columns(live=pl.Series(days >= start), ahead=pl.Series(days > start))
         # the chosen snapshots' rows, with the columns the figures read: the chosen files are read
         # first, so their rows are one slice of the frame, not a copy
@@ -398,8 +364,7 @@ class _Pass:
         and the comparison's warnings."""
         captured = {
             i: (self.before_rows[self.names[i]]["captured_at"], self.now_rows[self.names[i]]["captured_at"])
-            for i in self.kept
-            if self.names[i] in self.before_rows
+            for i in self.compared
         }
         build_ups, warnings = build_ups_of_many(rows, captured, len(self.names))
         for i, build_up in build_ups.items():
