@@ -33,86 +33,43 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import time
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import polars as pl
 
 from maxpain import summary
-from maxpain.footer import SnapshotInfo, read_info
+
+# the rows' schema and making, and what they stand for, are part of the catalog's face
+from maxpain.catalog_rows import COLUMNS as COLUMNS
+from maxpain.catalog_rows import ID_PATTERN as ID_PATTERN
+from maxpain.catalog_rows import LISTING_COLUMNS as LISTING_COLUMNS
+from maxpain.catalog_rows import OPEN_COUNTS_DTYPE as OPEN_COUNTS_DTYPE
+from maxpain.catalog_rows import SUMMARY_DTYPE as SUMMARY_DTYPE
+from maxpain.catalog_rows import Refresh as Refresh
+from maxpain.catalog_rows import infos as infos
+from maxpain.catalog_rows import rows_from_files as rows_from_files
+from maxpain.writes import META_KEY, replace_file
 
 #: The catalogs' folder inside the store (hidden: not a ticker).
 FOLDER = ".catalog"
 #: Format of the catalog table (its columns); a catalog of another format is rebuilt.
 FORMAT = 2
-#: Key of the catalog's own Parquet metadata.
-META_KEY = "maxpain_catalog"
 #: A folder modified this recently (nanoseconds) is listed again on the next read.
 SETTLE_NS = 2_000_000_000
-#: Snapshot files whose summaries are recomputed from rows in one batch.
-_BATCH = 64
-_TMP_STALE_SECONDS = 600
+#: Small row groups: the summaries of a few snapshots are read without decoding the rest.
 _ROW_GROUP = 256
 #: Snapshots added since the base was written kept in the small recent file (then merged).
 _RECENT_ROWS = 512
-
-ID_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{6}Z(-\d+)?$")
-
-SUMMARY_DTYPE = pl.List(pl.Struct(summary.SCHEMA))
-#: Open contracts per expiration (from the summary): what the completeness check reads.
-OPEN_COUNTS_DTYPE = pl.List(pl.Struct({"expiration": pl.Date, "open_contracts": pl.Int64}))
-COLUMNS: dict[str, Any] = {
-    "id": pl.String,
-    "order": pl.Datetime("us", "UTC"),  # capture time, or the time in the id of a damaged file
-    "suffix": pl.Int64,  # n of an id ending in -n (snapshots sharing a capture second)
-    "captured_at": pl.Datetime("us", "UTC"),
-    "spot": pl.Float64,
-    "spot_estimated": pl.Boolean,
-    "contracts": pl.Int64,
-    "expirations": pl.Int64,
-    "source": pl.String,
-    "content_hash": pl.String,
-    "positions": pl.String,
-    "partial": pl.Boolean,
-    "notes": pl.List(pl.String),
-    "damaged": pl.String,
-    "adjusted_roots": pl.List(pl.String),  # roots left out of the standard contracts
-    "size": pl.Int64,  # the file's size and modification time when its footer was read
-    "mtime_ns": pl.Int64,
-    "open_counts": OPEN_COUNTS_DTYPE,
-    "summary": SUMMARY_DTYPE,
-}
-LISTING_COLUMNS = tuple(c for c in COLUMNS if c not in ("summary", "open_counts"))
 
 
 def catalog_path(root: Path, ticker: str) -> Path:
     """Where ``ticker``'s catalog lives in the store at ``root``."""
     return root / FOLDER / f"{ticker}.catalog"
-
-
-def time_of_id(snapshot: str) -> datetime:
-    """The capture time written in a snapshot id."""
-    return datetime.strptime(snapshot[:18], "%Y-%m-%dT%H%M%SZ").replace(tzinfo=UTC)
-
-
-def _suffix(snapshot: str) -> int:
-    return int(snapshot[19:]) if len(snapshot) > 19 else 0
-
-
-@dataclass
-class Refresh:
-    """What the last :func:`load` did (tests and ``--verify`` read it)."""
-
-    read_footers: int = 0  # footers read (new files, or all of them on a rebuild)
-    from_rows: int = 0  # summaries recomputed from rows (old footers)
-    rebuilt: str | None = None  # why the whole catalog was rebuilt, if it was
-    written: bool = False
 
 
 def load(
@@ -174,7 +131,7 @@ def load_with_report(
         return _empty().select(wanted), report
     checking = validate or bool(recheck)
     light = list(dict.fromkeys([*wanted, "id", "order", "suffix", "size", "mtime_ns"]))
-    state = None if rebuild else _read(path, light)
+    state = None if rebuild else read_stored(path, light)
     if state is not None and state.recorded == folder_mtime and not checking:
         return state.frame.select(wanted), report  # the folder has not changed since it was written
     if state is None:
@@ -211,7 +168,7 @@ def load_with_report(
                 ]
             ).sort(["order", "suffix", "id"])
             return frame.select(wanted), report
-    whole = None if state is None else _read(path, list(COLUMNS))
+    whole = None if state is None else read_stored(path, list(COLUMNS))
     base = whole.frame if whole is not None else _empty()
     # the whole file may be newer than the light read (another process refreshed it meanwhile):
     # keep what is on disk and unchanged, read the footers of the rest, each id once
@@ -248,48 +205,6 @@ def checked(frame: pl.DataFrame, columns: Sequence[str]) -> bool:
     """Whether ``frame`` holds ``columns`` with the catalog's types."""
     schema = frame.schema
     return all(schema.get(c) == COLUMNS[c] for c in columns)
-
-
-def rebuild_and_compare(root: Path, ticker: str) -> list[str]:
-    """Rebuild ``ticker``'s catalog from every footer and say how the stored one differed.
-
-    Returns
-    -------
-    list of str
-        One sentence when the stored catalog was missing, unreadable, outdated or stale (files it
-        did not list, listed files that are gone, rows that disagree with their footer); empty
-        when it matched.
-    """
-    path = catalog_path(root, ticker)
-    if not (root / ticker).is_dir():
-        return []  # nothing stored: nothing to catalog
-    # what the footers say (the files' sizes and times are bookkeeping: a copied store differs)
-    compared = [*(c for c in LISTING_COLUMNS if c not in ("order", "suffix", "size", "mtime_ns")), "summary"]
-    stored = _read(path, compared)
-    before = stored.frame if stored is not None else None
-    after, report = load_with_report(root, ticker, columns=compared, rebuild=True)
-    written = "" if report.written else " (the store is read-only: it was not written)"
-    if before is None:
-        state = "missing" if not path.exists() else "unreadable or of another version"
-        return [f"the {ticker} catalog was {state}: rebuilt from {report.read_footers:,} footers{written}"]
-    old_ids, new_ids = set(before["id"].to_list()), set(after["id"].to_list())
-    unlisted, gone = len(new_ids - old_ids), len(old_ids - new_ids)
-    common = sorted(old_ids & new_ids)
-    stale = before.filter(pl.col("id").is_in(common)).sort("id")
-    fresh = after.filter(pl.col("id").is_in(common)).sort("id")
-    differ = (
-        0
-        if stale.equals(fresh)
-        else sum(1 for a, b in zip(stale.iter_rows(), fresh.iter_rows(), strict=True) if a != b)
-    )
-    if not (unlisted or gone or differ):
-        return []
-    parts = [
-        f"{unlisted:,} files it did not list" if unlisted else "",
-        f"{gone:,} listed files gone" if gone else "",
-        f"{differ:,} rows that disagreed with their files" if differ else "",
-    ]
-    return [f"the {ticker} catalog was stale ({', '.join(p for p in parts if p)}): rebuilt{written}"]
 
 
 def summaries(root: Path, ticker: str, ids: Sequence[str], column: str = "summary") -> pl.DataFrame:
@@ -334,137 +249,6 @@ def _filtered(path: Path, ids: list[str], column: str) -> pl.DataFrame:
         .select("id", column)
         .collect(engine="in-memory")
     )
-
-
-def rows_from_files(paths: Iterable[Path], report: Refresh | None = None) -> pl.DataFrame:
-    """Catalog rows of snapshot files: their footers, and their summaries (from the footer when
-    it holds one of the current version, else computed from the rows)."""
-    report = report if report is not None else Refresh()
-    infos: list[SnapshotInfo] = []
-    summaries: list[dict[str, Any]] = []
-    recompute: list[SnapshotInfo] = []
-    stats: dict[str, tuple[int | None, int | None]] = {}
-    for path in paths:
-        try:  # before the footer: a file changed after this is read again on the next check
-            stat = os.stat(path)
-            stats[path.stem] = (stat.st_size, stat.st_mtime_ns)
-        except OSError:
-            stats[path.stem] = (None, None)
-        info = read_info(path)
-        report.read_footers += 1
-        infos.append(info)
-        if info.damaged:
-            continue
-        rows = summary.from_footer(info.summary)
-        if rows is None or not info.positions:  # stored before footers carried them
-            recompute.append(info)
-        else:
-            summaries.extend({"id": info.id, **row} for row in rows)
-    # built column by column: a frame from thousands of nested dicts is slow
-    summary_frame = pl.DataFrame(
-        {name: [row[name] for row in summaries] for name in ("id", *summary.FIELDS)},
-        schema={"id": pl.String, **summary.SCHEMA},
-    )
-    if recompute:
-        report.from_rows += len(recompute)
-        computed = summaries_from_rows(recompute)  # also fills the infos' positions
-        summary_frame = pl.concat([summary_frame, *computed], how="vertical")
-    nested = summary_frame.group_by("id").agg(
-        summary=pl.struct(*summary.FIELDS).sort_by("expiration"),
-        open_counts=pl.struct("expiration", "open_contracts").sort_by("expiration"),
-    )
-    listing = pl.DataFrame(
-        [_listing_row(info, *stats[info.id]) for info in infos],
-        schema={c: COLUMNS[c] for c in LISTING_COLUMNS},
-    )
-    return (
-        listing.join(nested, on="id", how="left")
-        .with_columns(pl.col("summary").fill_null(pl.lit([], dtype=SUMMARY_DTYPE)))
-        .with_columns(pl.col("open_counts").fill_null(pl.lit([], dtype=OPEN_COUNTS_DTYPE)))
-        .select(list(COLUMNS))
-    )
-
-
-def summaries_from_rows(infos: Sequence[SnapshotInfo]) -> list[pl.DataFrame]:
-    """Summaries computed from the rows of stored snapshots, in batches (old footers, or a
-    summary version that changed); damaged or unreadable files get none. The infos' positions
-    fingerprints are filled from the rows where their footers lacked them."""
-    from maxpain.adjusted import standard_frame
-    from maxpain.chain import positions_fingerprint
-
-    wanted = [
-        "expiration",
-        "strike",
-        "right",
-        "open_interest",
-        "volume",
-        "root",
-        "multiplier",
-        "contract_symbol",
-    ]
-    out: list[pl.DataFrame] = []
-    for start in range(0, len(infos), _BATCH):
-        frames = []
-        for info in infos[start : start + _BATCH]:
-            try:
-                rows = pl.read_parquet(info.path, columns=wanted, glob=False)
-            except Exception:  # read as damaged by whoever loads it; no summary meanwhile
-                continue
-            info.positions = info.positions or positions_fingerprint(rows)
-            frames.append(standard_frame(rows, info.adjusted_roots).with_columns(id=pl.lit(info.id)))
-        if frames:
-            out.append(summary.summarize(pl.concat(frames, how="vertical_relaxed"), ["id"]))
-    return out
-
-
-def _listing_row(info: SnapshotInfo, size: int | None, mtime_ns: int | None) -> dict[str, Any]:
-    return {
-        "size": size,
-        "mtime_ns": mtime_ns,
-        "id": info.id,
-        "order": info.captured_at or time_of_id(info.id),
-        "suffix": _suffix(info.id),
-        "captured_at": info.captured_at,
-        "spot": info.spot,
-        "spot_estimated": info.spot_estimated,
-        "contracts": info.contracts,
-        "expirations": info.expirations,
-        "source": info.source,
-        "content_hash": info.content_hash,
-        "positions": info.positions,
-        "partial": info.partial,
-        "notes": info.notes,
-        "damaged": info.damaged,
-        "adjusted_roots": sorted(info.adjusted_roots),
-    }
-
-
-def infos(frame: pl.DataFrame, root: Path, ticker: str) -> list[SnapshotInfo]:
-    """The :class:`SnapshotInfo` of catalog rows (listing columns, and ``warnings`` if present)."""
-    folder = root / ticker
-    out = []
-    extra = ["warnings"] if "warnings" in frame.columns else []
-    for row in frame.select(*LISTING_COLUMNS, *extra).iter_rows(named=True):
-        out.append(
-            SnapshotInfo(
-                id=row["id"],
-                ticker=ticker,
-                path=folder / f"{row['id']}.parquet",
-                captured_at=row["captured_at"],
-                spot=row["spot"],
-                spot_estimated=bool(row["spot_estimated"]),
-                contracts=row["contracts"] or 0,
-                expirations=row["expirations"] or 0,
-                source=row["source"] or "",
-                content_hash=row["content_hash"] or "",
-                positions=row["positions"] or "",
-                partial=bool(row["partial"]),
-                notes=list(row["notes"] or []),
-                damaged=row["damaged"],
-                warnings=list(row.get("warnings") or []),
-            )
-        )
-    return out
 
 
 def _files(folder: Path, *, stats: bool) -> dict[str, tuple[int, int] | None]:
@@ -516,7 +300,7 @@ def _meta(path: Path | str) -> dict[str, Any] | None:
     return meta
 
 
-def _read(path: Path, columns: list[str]) -> _Stored | None:
+def read_stored(path: Path, columns: list[str]) -> _Stored | None:
     """The stored catalog: the base file's rows overlaid with the recent file's (the snapshots
     added since the base was written); None when the base is missing, unreadable, or of another
     format or summary version. A recent file written for another base is ignored, and then the
@@ -562,7 +346,7 @@ def _write(path: Path, frame: pl.DataFrame, folder_mtime: int | None) -> bool:
         "generation": generation,
         "folder_mtime_ns": folder_mtime,
     }
-    if not replace_file(path, frame, meta):
+    if not replace_file(path, frame, meta, row_group_size=_ROW_GROUP):
         return False
     try:
         _recent_path(path).unlink(missing_ok=True)  # written for the old base: ignored anyway
@@ -574,43 +358,4 @@ def _write(path: Path, frame: pl.DataFrame, folder_mtime: int | None) -> bool:
 def _write_recent(path: Path, generation: str, recent: pl.DataFrame, folder_mtime: int | None) -> bool:
     """Write the rows added since the base (a save costs a few rows, not the whole history)."""
     meta = {"format": FORMAT, "summary": summary.VERSION, "base": generation, "folder_mtime_ns": folder_mtime}
-    return replace_file(_recent_path(path), recent, meta)
-
-
-def replace_file(
-    path: Path,
-    frame: pl.DataFrame,
-    meta: dict[str, Any],
-    *,
-    row_group_size: int = _ROW_GROUP,
-    compression: Literal["zstd", "lz4"] = "zstd",
-) -> bool:
-    """Write ``frame`` (with ``meta`` under :data:`META_KEY`) to ``path`` through a hidden temporary
-    and a rename; False when the store is read-only (derived files stay derived)."""
-    tmp = path.parent / f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        sweep_temporaries(path.parent)
-        # small row groups: the summaries of a few snapshots are read without decoding the rest
-        frame.write_parquet(
-            tmp, compression=compression, row_group_size=row_group_size, metadata={META_KEY: json.dumps(meta)}
-        )
-        os.replace(tmp, path)
-        return True
-    except (OSError, pl.exceptions.PolarsError):  # a read-only store: the catalog stays derived
-        return False
-    finally:
-        if tmp.exists():
-            tmp.unlink(missing_ok=True)
-
-
-def sweep_temporaries(folder: Path) -> None:
-    """Remove hidden ``.tmp`` files older than ten minutes: what a writer killed mid-write left
-    (the store's snapshot folders and the catalogs' folder alike)."""
-    now = time.time()
-    for tmp in folder.glob(".*.tmp"):
-        try:
-            if now - tmp.stat().st_mtime > _TMP_STALE_SECONDS:
-                tmp.unlink()
-        except OSError:
-            continue
+    return replace_file(_recent_path(path), recent, meta, row_group_size=_ROW_GROUP)

@@ -27,8 +27,9 @@ from typing import Any
 
 import polars as pl
 
-from maxpain.catalog import FOLDER, META_KEY, replace_file, sweep_temporaries
+from maxpain.catalog import FOLDER
 from maxpain.chain import strike_thousandths
+from maxpain.writes import META_KEY, replace_file, sweep_temporaries
 
 #: Format of the profile rows: a new format is a new folder (the old one is ignored).
 FORMAT = 1

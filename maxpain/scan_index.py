@@ -18,7 +18,7 @@ Derived data, like the catalogs, under ``<store>/.catalog/scan/``:
 
 An index is written by a scan that had to read at least :data:`MIN_FILES` catalogs or snapshot
 files of one day one by one (a smaller change costs less to read than to index again), through a
-hidden temporary and a rename (:func:`maxpain.catalog.replace_file`): a reader sees the old index
+hidden temporary and a rename (:func:`maxpain.writes.replace_file`): a reader sees the old index
 or the new one; a read-only store keeps none. The :data:`KEEP_DAYS` row files written last are
 kept, older ones removed. Deleting the folder is always safe: the next large scan writes it again.
 """
@@ -35,7 +35,7 @@ from typing import Any, Literal, NamedTuple
 import numpy as np
 import polars as pl
 
-from maxpain import catalog, summary
+from maxpain import catalog, summary, writes
 from maxpain.chain import CHAIN_SCHEMA
 
 #: The folder inside the catalogs' folder.
@@ -92,7 +92,7 @@ def _meta(path: Path) -> dict[str, Any] | None:
     """The index file's own metadata, or None when it is missing, unreadable or of another format
     (or written for catalogs or summaries of another version)."""
     try:
-        meta = json.loads(pl.read_parquet_metadata(path)[catalog.META_KEY])
+        meta = json.loads(pl.read_parquet_metadata(path)[writes.META_KEY])
     except Exception:  # missing, cut short, garbage: derived data, written again
         return None
     if (
@@ -155,7 +155,7 @@ def write_listing(
         "catalog_ns": [s[1] for s in kept.values()],
     }
     meta = {**_versions(), "columns": columns, "stamps": stamps}
-    return catalog.replace_file(
+    return writes.replace_file(
         folder(root) / _LISTING, frame, meta, row_group_size=_ROW_GROUP, compression=_COMPRESSION
     )
 
@@ -263,7 +263,7 @@ def write_rows(
             continue
         listed = {f: [e[i] for e in entries] for i, f in enumerate(_ENTRY)}
         meta = {**_versions(), "columns": columns, "files": listed}
-        written |= catalog.replace_file(
+        written |= writes.replace_file(
             _rows_path(root, day),
             rows.select(columns),
             meta,

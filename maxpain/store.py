@@ -38,7 +38,8 @@ from maxpain.chain import (
     validate_ticker,
 )
 from maxpain.errors import InputError, NotFoundError, StoreError
-from maxpain.footer import FORMAT_VERSION, META_KEY, SnapshotInfo, disagreement, read_info, snapshot_id
+from maxpain.footer import FORMAT_VERSION, META_KEY, SnapshotInfo, read_info, snapshot_id
+from maxpain.writes import fsync_dir, link_new, sweep_temporaries
 
 _ID_PATTERN = catalog.ID_PATTERN
 
@@ -73,7 +74,7 @@ class Store:
         self.open_contracts_cache: dict[Path, dict[date, int]] = {}  # see maxpain.neighbours
         self.positions_cache: dict[Path, str] = {}  # see maxpain.neighbours
         self.skipped: list[str] = []  # folders passed over by the last listing, and why
-        self.catalog_checks: list[str] = []  # what the last verify found in the catalogs
+        self.catalog_checks: list[str] = []  # what the last maxpain.audit.verify found in the catalogs
 
     # ------------------------------------------------------------------ writing
     def save(self, chain: Chain) -> SaveResult:
@@ -112,7 +113,7 @@ class Store:
         for existing in self._same_second(folder, base):
             if existing.content_hash == content_hash and not existing.damaged:
                 return SaveResult(existing, created=False)
-        catalog.sweep_temporaries(folder)
+        sweep_temporaries(folder)
 
         from maxpain.summary import summary_of, to_footer
 
@@ -135,7 +136,9 @@ class Store:
                 table.write_parquet(handle, compression="zstd", metadata={META_KEY: json.dumps(meta)})
                 handle.flush()
                 os.fsync(handle.fileno())
-            final = self._link_unique(tmp, folder, base, content_hash)
+            final = link_new(
+                tmp, folder, base, lambda existing: self.info(existing).content_hash == content_hash
+            )
         except (OSError, pl.exceptions.PolarsError) as error:
             reason = getattr(error, "strerror", None) or str(error).strip().splitlines()[0]
             msg = f"cannot write a snapshot into {folder}: {reason}"
@@ -148,7 +151,7 @@ class Store:
         if final is None:  # an identical snapshot won the race
             same = [s for s in self._same_second(folder, base) if s.content_hash == content_hash]
             return SaveResult(same[0], created=False)
-        _fsync_dir(folder)
+        fsync_dir(folder)
         return SaveResult(self.info(final), created=True)
 
     def _same_second(self, folder: Path, base: str) -> list[SnapshotInfo]:
@@ -161,20 +164,6 @@ class Store:
             p for p in folder.glob(f"{base}*.parquet") if p.stem == base or p.stem.startswith(f"{base}-")
         ]
         return [self.info(p) for p in sorted(names) if _ID_PATTERN.match(p.stem)]
-
-    def _link_unique(self, tmp: Path, folder: Path, base: str, content_hash: str) -> Path | None:
-        """Give ``tmp`` a free final name without ever replacing an existing file."""
-        for attempt in range(1000):
-            name = base if attempt == 0 else f"{base}-{attempt}"
-            final = folder / f"{name}.parquet"
-            try:
-                os.link(tmp, final)
-                return final
-            except FileExistsError:
-                if self.info(final).content_hash == content_hash:
-                    return None
-        msg = f"more than 1000 snapshots of {folder.name} share the capture second {base}"
-        raise StoreError(msg)
 
     # ------------------------------------------------------------------ reading
     def _ticker_dir(self, ticker: str) -> Path:
@@ -211,10 +200,9 @@ class Store:
             except InputError:
                 continue
             # only a symlink can lead out of the store (a plain folder's parent is the store)
-            if linked and (self.root / folder).resolve().parent != root:
-                self.skipped.append(
-                    f"the folder {folder} leads outside the store ({(self.root / folder).resolve()}); it was skipped"
-                )
+            target = (self.root / folder).resolve() if linked else root / folder
+            if target.parent != root:
+                self.skipped.append(f"the folder {folder} leads outside the store ({target}); it was skipped")
             elif name != folder:
                 self.skipped.append(
                     f"the folder {folder} is not an upper-case ticker; rename it {name} to use it"
@@ -439,50 +427,6 @@ class Store:
         except InputError:
             pass
 
-    def verify(self, ticker: str | None = None) -> list[SnapshotInfo]:
-        """Read every snapshot of ``ticker`` (default: all) completely, and rebuild the catalog.
-
-        The catalog is rebuilt from every footer and compared with the one stored: what differed
-        is said in :attr:`catalog_checks`. Each file's rows are read and compared with its id,
-        footer and folder, and its stored summary with one computed from its rows.
-
-        Parameters
-        ----------
-        ticker
-            Only this ticker.
-
-        Returns
-        -------
-        list of SnapshotInfo
-            As :meth:`snapshots`, with ``damaged`` set where the rows cannot be read, or the file's
-            id, footer, folder, rows and summary disagree.
-        """
-        from maxpain.summary import summary_of
-
-        self.catalog_checks = []
-        for name in [validate_ticker(ticker)] if ticker else self.tickers():
-            self.catalog_checks.extend(catalog.rebuild_and_compare(self.root, name))
-        checked = self.snapshots(ticker)
-        stored = {
-            (name, row["id"]): row["summary"]
-            for name in {s.ticker for s in checked}
-            for row in self.catalog(name, columns=["id", "summary"]).iter_rows(named=True)
-        }
-        for info in checked:
-            if info.damaged:
-                continue
-            try:
-                chain = self.load(info)
-                info.damaged = disagreement(info, chain)
-            except StoreError as error:
-                info.damaged = str(error)
-                continue
-            if info.damaged is None:
-                computed = summary_of(chain).to_dicts()
-                if computed != stored.get((info.ticker, info.id)):
-                    info.damaged = "its footer's summary disagrees with its rows (forged or miscomputed)"
-        return checked
-
 
 def _holds_snapshot(folder: Path | str) -> bool:
     """Whether ``folder`` holds a file named as a snapshot (one listing, stopped at the first)."""
@@ -491,19 +435,6 @@ def _holds_snapshot(folder: Path | str) -> bool:
             return any(e.name.endswith(".parquet") and _ID_PATTERN.match(e.name[:-8]) for e in entries)
     except OSError:
         return False
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def _short_list(items: list[str], limit: int = 6) -> str:

@@ -18,7 +18,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from maxpain import catalog, summary
+from maxpain import audit, catalog, summary
 from maxpain.footer import read_info
 from maxpain.store import Store
 from tests.test_store import small_chain
@@ -149,7 +149,7 @@ def test_a_writer_killed_mid_write_never_leaves_a_wrong_catalog(tmp_path: Path) 
         writer.wait()
         # whatever moment it died at: the catalog is the old one or the new one, and true
         assert listed(store) == truth(store)
-        assert catalog.rebuild_and_compare(store.root, "XYZ") == []
+        assert audit.rebuild_and_compare(store.root, "XYZ") == []
 
 
 def test_concurrent_writers_and_readers_end_with_every_snapshot_listed(tmp_path: Path) -> None:
@@ -221,10 +221,10 @@ def test_verify_rebuilds_and_says_what_was_stale(tmp_path: Path) -> None:
     meta["folder_mtime_ns"] = (store.root / "XYZ").stat().st_mtime_ns
     frame.write_parquet(path, metadata={catalog.META_KEY: json.dumps(meta)})
     assert len(catalog.load(store.root, "XYZ")) == 4  # trusted, stale
-    checked = store.verify("XYZ")
+    checked = audit.verify(store, "XYZ")
     assert store.catalog_checks == ["the XYZ catalog was stale (1 listed files gone): rebuilt"]
     assert [s.id for s in checked] == ["2025-12-01T200000Z", "2025-12-03T200000Z", "2025-12-04T200000Z"]
-    assert store.verify("XYZ") and store.catalog_checks == []
+    assert audit.verify(store, "XYZ") and store.catalog_checks == []
 
 
 def test_verify_catches_a_summary_that_disagrees_with_its_rows(tmp_path: Path) -> None:
@@ -233,7 +233,7 @@ def test_verify_catches_a_summary_that_disagrees_with_its_rows(tmp_path: Path) -
     meta = json.loads(pl.read_parquet_metadata(victim)["maxpain"])
     meta["summary"]["expirations"][0]["max_pain"] = 12345.0
     pl.read_parquet(victim).write_parquet(victim, metadata={"maxpain": json.dumps(meta)})
-    damaged = {s.id: s.damaged for s in store.verify("XYZ") if s.damaged}
+    damaged = {s.id: s.damaged for s in audit.verify(store, "XYZ") if s.damaged}
     assert list(damaged) == ["2025-12-03T200000Z"] and "summary disagrees" in damaged["2025-12-03T200000Z"]
 
 

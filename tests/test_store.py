@@ -15,6 +15,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from maxpain import audit
 from maxpain.chain import Chain
 from maxpain.errors import InputError, NotFoundError, StoreError
 from maxpain.normalize import normalize
@@ -129,7 +130,7 @@ def test_damaged_file_is_listed_and_skipped(tmp_path: Path) -> None:
     listed = store.snapshots("XYZ")
     assert [s.damaged is not None for s in listed] == [False, False, True]
     assert store.resolve("XYZ").id == good.id  # latest intact one
-    checked = store.verify("XYZ")
+    checked = audit.verify(store, "XYZ")
     assert sum(1 for s in checked if s.damaged) == 1
     with pytest.raises(StoreError, match="damaged"):
         store.load(listed[-1])

@@ -30,7 +30,7 @@ def snapshots(settings: Settings, ticker: str | None, verify: bool, last: int | 
     """
     import polars as pl
 
-    from maxpain import catalog
+    from maxpain import audit, catalog
     from maxpain.neighbours import checked_listing
 
     from .. import payloads
@@ -39,7 +39,7 @@ def snapshots(settings: Settings, ticker: str | None, verify: bool, last: int | 
     from ..render.snapshots import plain_rows, snapshots_table
 
     target = open_store(settings)
-    checks = target.verify(ticker) if verify else None
+    checks = audit.verify(target, ticker) if verify else None
     tickers = [t.upper() for t in [ticker]] if ticker else target.tickers()
     frames = {}
     for name in tickers:
